@@ -1,0 +1,109 @@
+package coordinator
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/samsa-broker/samsa/coordinator/zktest"
+	"github.com/sirupsen/logrus"
+)
+
+func TestMain(m *testing.M) { zktest.Main(m) }
+
+const testSessionTimeout = 4 * time.Second // ZooKeeper's minimum with tickTime=2000
+
+func testLog(t testing.TB) *logrus.Entry {
+	l := logrus.New()
+	l.Out = testWriter{t}
+	l.Level = logrus.DebugLevel
+	if testing.Verbose() {
+		return logrus.NewEntry(l)
+	}
+	l.Level = logrus.WarnLevel
+	return logrus.NewEntry(l)
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// dialZK connects to the test's chroot and closes the session at the end.
+func dialZK(t testing.TB, srv *zktest.Server, opts ...DialOption) *ZK {
+	t.Helper()
+	z, err := Dial(testCtx(t), srv.Connect, testSessionTimeout, testLog(t), opts...)
+	if err != nil {
+		t.Fatalf("dial %s: %v", srv.Connect, err)
+	}
+	t.Cleanup(z.Close)
+	return z
+}
+
+// cutter is a dialer whose connections can be cut and refused, to make the
+// server expire a session.
+type cutter struct {
+	mu      sync.Mutex
+	blocked bool
+	conns   []net.Conn
+}
+
+func (c *cutter) dial(network, addr string, timeout time.Duration) (net.Conn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.blocked {
+		return nil, errors.New("cutter: blocked")
+	}
+	conn, err := net.DialTimeout(network, addr, timeout)
+	if err == nil {
+		c.conns = append(c.conns, conn)
+	}
+	return conn, err
+}
+
+func (c *cutter) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.blocked = true
+	for _, conn := range c.conns {
+		conn.Close()
+	}
+	c.conns = nil
+}
+
+func (c *cutter) restore() {
+	c.mu.Lock()
+	c.blocked = false
+	c.mu.Unlock()
+}
+
+// expire cuts the session's connection until the server has expired it,
+// then lets the client reconnect (it gets a new session).
+func (c *cutter) expire(t testing.TB) {
+	t.Helper()
+	c.cut()
+	// Wait well past the session timeout; this is a wait for the server's
+	// expiry, not an assertion on timing.
+	time.Sleep(testSessionTimeout + 3*time.Second)
+	c.restore()
+}
+
+// waitFor polls cond until it holds or the test times out.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
