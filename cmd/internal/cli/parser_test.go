@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // producerParser mirrors a few of ConsoleProducer's options.
@@ -160,6 +162,25 @@ func TestLineBreakWords(t *testing.T) {
 	for _, tc := range tests {
 		if got := lineBreakWords(tc.in); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("lineBreakWords(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestJavaException(t *testing.T) {
+	tests := []struct {
+		err  error
+		msg  string
+		want string
+	}{
+		{kerr.InvalidReplicationFactor, "Replication factor: 3 larger than available brokers: 1.",
+			"org.apache.kafka.common.errors.InvalidReplicationFactorException: Replication factor: 3 larger than available brokers: 1."},
+		{kerr.TopicAlreadyExists, "Topic 'test' already exists.", "org.apache.kafka.common.errors.TopicExistsException: Topic 'test' already exists."},
+		{kerr.NotLeaderForPartition, "", "org.apache.kafka.common.errors.NotLeaderForPartitionException: " + kerr.NotLeaderForPartition.Description},
+		{errors.New("plain"), "", "plain"},
+	}
+	for _, tc := range tests {
+		if got := JavaException(tc.err, tc.msg); got != tc.want {
+			t.Errorf("JavaException(%v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}
 }

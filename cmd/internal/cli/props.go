@@ -28,7 +28,7 @@ func ParseKeyValue(args []string) map[string]string {
 func LoadProperties(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("java.io.FileNotFoundException: %s (No such file or directory): %w", path, err)
+		return nil, &JavaError{Text: "java.io.FileNotFoundException: " + path + " (No such file or directory)", Err: err}
 	}
 	defer f.Close()
 	return ParseProperties(bufio.NewReader(f))

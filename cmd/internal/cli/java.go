@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// JavaException renders err as the Java exception a Kafka client would have
+// thrown, "class: message", so tools print what users of Kafka's tools see.
+// Kafka protocol errors become org.apache.kafka.common.errors.*Exception
+// (message: the broker's error message if msg is non-empty, else Kafka's
+// default description); others keep their text.
+func JavaException(err error, msg string) string {
+	var ke *kerr.Error
+	if errors.As(err, &ke) {
+		if msg == "" {
+			msg = ke.Description
+		}
+		return "org.apache.kafka.common.errors." + ExceptionClass(ke) + ": " + msg
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "org.apache.kafka.common.errors.TimeoutException: " + err.Error()
+	}
+	return err.Error()
+}
+
+// exceptionOverrides lists the Kafka errors whose Java exception class is not
+// the error name in CamelCase plus "Exception" (org.apache.kafka.common.protocol.Errors).
+var exceptionOverrides = map[int16]string{
+	kerr.UnknownServerError.Code:          "UnknownServerException",
+	kerr.CorruptMessage.Code:              "CorruptRecordException",
+	kerr.MessageTooLarge.Code:             "RecordTooLargeException",
+	kerr.RequestTimedOut.Code:             "TimeoutException",
+	kerr.RecordListTooLarge.Code:          "RecordBatchTooLargeException",
+	kerr.TopicAlreadyExists.Code:          "TopicExistsException",
+	kerr.InvalidTopicException.Code:       "InvalidTopicException",
+	kerr.InvalidConfig.Code:               "InvalidConfigurationException",
+	kerr.KafkaStorageError.Code:           "KafkaStorageException",
+	kerr.NetworkException.Code:            "NetworkException",
+	kerr.TopicAuthorizationFailed.Code:    "TopicAuthorizationException",
+	kerr.GroupAuthorizationFailed.Code:    "GroupAuthorizationException",
+	kerr.ClusterAuthorizationFailed.Code:  "ClusterAuthorizationException",
+	kerr.UnsupportedForMessageFormat.Code: "UnsupportedForMessageFormatException",
+}
+
+// ExceptionClass is the simple name of the Java exception for a Kafka error.
+func ExceptionClass(ke *kerr.Error) string {
+	if c, ok := exceptionOverrides[ke.Code]; ok {
+		return c
+	}
+	var b strings.Builder
+	for _, w := range strings.Split(ke.Message, "_") {
+		if w == "" {
+			continue
+		}
+		b.WriteString(w[:1])
+		b.WriteString(strings.ToLower(w[1:]))
+	}
+	b.WriteString("Exception")
+	return b.String()
+}
+
+// PrintUncaught prints an exception escaping a Java main, as the JVM does:
+// `Exception in thread "main" <class>: <message>`. The stack trace is left out.
+func PrintUncaught(w io.Writer, javaString string) {
+	io.WriteString(w, "Exception in thread \"main\" "+javaString+"\n")
+}
+
+// JavaError is an error whose text is the toString() of the Java exception
+// Kafka's tool would have thrown in the same situation.
+type JavaError struct {
+	Text string
+	Err  error
+}
+
+func (e *JavaError) Error() string { return e.Text }
+func (e *JavaError) Unwrap() error { return e.Err }

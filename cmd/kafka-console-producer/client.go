@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// configError is Kafka's ConfigException text for a bad property value.
+func configError(key, value, why string) error {
+	return fmt.Errorf("org.apache.kafka.common.config.ConfigException: Invalid value %s for configuration %s: %s", value, key, why)
+}
+
+// clientOptions translates Java producer properties into franz-go options,
+// keeping the Java client's defaults where the property is unset (2.4:
+// idempotence off, delivery.timeout.ms 120000, max.request.size 1048576,
+// sticky partitioning of keyless records, murmur2 for keyed ones).
+func clientOptions(props map[string]string) ([]kgo.Opt, error) {
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(strings.Split(props["bootstrap.servers"], ",")...),
+		kgo.ClientID(props["client.id"]),
+		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+		// The Java producer asks for auto-creation in its Metadata requests.
+		kgo.AllowAutoTopicCreation(),
+	}
+	ms := func(key string, def int64) (time.Duration, error) {
+		v, ok := props[key]
+		if !ok {
+			return time.Duration(def) * time.Millisecond, nil
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 0 {
+			return 0, configError(key, v, "Expected value to be a non-negative number")
+		}
+		return time.Duration(n) * time.Millisecond, nil
+	}
+	integer := func(key string, def int64) (int64, error) {
+		v, ok := props[key]
+		if !ok {
+			return def, nil
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+		if err != nil {
+			return 0, configError(key, v, "Expected value to be a 32-bit integer, but it was a java.lang.String")
+		}
+		return n, nil
+	}
+
+	acks := strings.TrimSpace(props["acks"])
+	idempotent := strings.EqualFold(strings.TrimSpace(props["enable.idempotence"]), "true")
+	switch acks {
+	case "all", "-1":
+		opts = append(opts, kgo.RequiredAcks(kgo.AllISRAcks()))
+	case "0":
+		opts = append(opts, kgo.RequiredAcks(kgo.NoAck()))
+	case "1", "":
+		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()))
+	default:
+		return nil, configError("acks", acks, "String must be one of: all, -1, 0, 1")
+	}
+	if !idempotent || (acks != "all" && acks != "-1") {
+		opts = append(opts, kgo.DisableIdempotentWrite())
+	}
+
+	switch c := strings.TrimSpace(props["compression.type"]); c {
+	case "none", "":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
+	case "gzip":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.GzipCompression()))
+	case "snappy":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.SnappyCompression()))
+	case "lz4":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.Lz4Compression()))
+	case "zstd":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.ZstdCompression()))
+	default:
+		return nil, configError("compression.type", c, "String must be one of: none, gzip, snappy, lz4, zstd")
+	}
+
+	linger, err := ms("linger.ms", 0)
+	if err != nil {
+		return nil, err
+	}
+	if linger > 0 {
+		opts = append(opts, kgo.ProducerLinger(linger))
+	}
+	reqTimeout, err := ms("request.timeout.ms", 30000)
+	if err != nil {
+		return nil, err
+	}
+	if reqTimeout > 0 {
+		opts = append(opts, kgo.ProduceRequestTimeout(reqTimeout))
+	}
+	delivery, err := ms("delivery.timeout.ms", 120000)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.RecordDeliveryTimeout(delivery))
+	backoff, err := ms("retry.backoff.ms", 100)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.RetryBackoffFn(func(int) time.Duration { return backoff }))
+	maxAge, err := ms("metadata.max.age.ms", 300000)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.MetadataMaxAge(maxAge))
+
+	retries, err := integer("retries", 2147483647)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.RecordRetries(int(retries)))
+	maxRequest, err := integer("max.request.size", 1048576)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.ProducerBatchMaxBytes(int32(maxRequest)))
+	if !idempotent {
+		inflight, err := integer("max.in.flight.requests.per.connection", 5)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, kgo.MaxProduceRequestsInflightPerBroker(int(inflight)))
+	}
+	return opts, nil
+}
