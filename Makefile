@@ -1,0 +1,109 @@
+# Samsa: build, local three-node cluster, tests and release tarball.
+#
+#   make build       build every main under cmd/ into build/bin/
+#   make run         start (or restart) ZooKeeper and three brokers on 127.0.0.11-13
+#   make stop        stop what make run started
+#   make status      show what runs
+#   make test        go vet + go test, with ZooKeeper, kcat and Kafka's jars in place
+#   make dist        dist/samsa-<version>.tgz, laid out like Kafka's tarball
+#   make kafka-jars  Apache Kafka's jars for the tests (cached outside the tree)
+#   make deps        Debian packages: zookeeper, kcat
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+BIN := build/bin
+DEPLOY := $(BIN)/samsa-deploy
+CLUSTER ?= deploy/cluster.toml
+RUN_DIR ?= run
+DEPLOY_ARGS = --cluster $(CLUSTER) --run $(RUN_DIR)
+
+KAFKA_VERSION := 2.4.1
+SCALA_VERSION := 2.13
+# Apache Kafka's jars, for the tests that run Kafka's own tools against Samsa.
+SAMSA_KAFKA_LIBS ?= $(HOME)/.cache/samsa/kafka-$(KAFKA_VERSION)/libs
+export SAMSA_KAFKA_LIBS
+
+# Whole-suite bound; the suite is meant to take well under it on two cores.
+TEST_TIMEOUT ?= 25m
+GO_TEST_FLAGS ?=
+
+ZOOKEEPER_JAR := /usr/share/java/zookeeper.jar
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+DIST_NAME := samsa-$(VERSION)
+DIST_DIR := dist/$(DIST_NAME)
+
+.PHONY: build deploy-tool run stop status test vet deps kafka-jars dist clean
+
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+
+# Only the deployment tool, so that make stop works without a full build.
+deploy-tool:
+	@mkdir -p $(BIN)
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/samsa-deploy
+
+# Debian's zookeeper package provides the ZooKeeper jars; kcat is a librdkafka
+# client for checking Samsa by hand and in tests.
+deps:
+	@missing=""; \
+	[ -f $(ZOOKEEPER_JAR) ] || missing="$$missing zookeeper"; \
+	command -v kcat >/dev/null 2>&1 || missing="$$missing kcat"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		$(SUDO) apt-get update; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y zookeeper kcat; \
+	fi
+
+kafka-jars:
+	scripts/fetch-kafka-jars.sh $(SAMSA_KAFKA_LIBS) $(KAFKA_VERSION) $(SCALA_VERSION)
+
+# Running it again stops what runs and starts again on the kept data
+# (run/<node>/zookeeper-data and run/<node>/kafka-logs).
+run: build deps
+	$(DEPLOY) broker-stop $(DEPLOY_ARGS)
+	$(DEPLOY) zk-stop $(DEPLOY_ARGS)
+	$(DEPLOY) render $(DEPLOY_ARGS)
+	$(DEPLOY) zk-start $(DEPLOY_ARGS)
+	$(DEPLOY) broker-start $(DEPLOY_ARGS)
+	$(DEPLOY) wait-cluster $(DEPLOY_ARGS)
+	@$(DEPLOY) next $(DEPLOY_ARGS)
+
+stop: deploy-tool
+	$(DEPLOY) broker-stop $(DEPLOY_ARGS)
+	$(DEPLOY) zk-stop $(DEPLOY_ARGS)
+
+status: deploy-tool
+	$(DEPLOY) status $(DEPLOY_ARGS)
+
+vet:
+	$(GO) vet ./...
+
+# SAMSA_BIN_DIR tells the integration harness to use the binaries just built.
+test: build deps kafka-jars vet
+	SAMSA_BIN_DIR=$(CURDIR)/$(BIN) $(GO) test -timeout $(TEST_TIMEOUT) $(GO_TEST_FLAGS) ./...
+
+# dist/samsa-<version>.tgz unpacks to samsa-<version>/ with bin/*.sh,
+# libexec/<binaries> and config/, so that the tutorial's
+#   tar zxvf samsa-<version>.tgz; vim config/server.properties;
+#   ./bin/kafka-server-start.sh config/server.properties &
+# works as it does with Kafka's tarball.
+dist: build
+	rm -rf $(DIST_DIR) dist/$(DIST_NAME).tgz
+	mkdir -p $(DIST_DIR)/bin $(DIST_DIR)/libexec $(DIST_DIR)/config
+	cp bin/*.sh $(DIST_DIR)/bin/
+	find $(BIN) -maxdepth 1 -type f -perm -u+x ! -name samsa-deploy -exec cp {} $(DIST_DIR)/libexec/ \;
+	$(DEPLOY) dist-config --out $(DIST_DIR)/config
+	for f in LICENSE NOTICE README.md; do [ ! -f $$f ] || cp $$f $(DIST_DIR)/; done
+	tar -C dist -czf dist/$(DIST_NAME).tgz $(DIST_NAME)
+	@echo "dist/$(DIST_NAME).tgz"
+
+clean:
+	rm -rf build dist
