@@ -105,15 +105,6 @@ func EncodeBrokerInfo(b BrokerInfo) []byte {
 		val("port", port).val("version", 4).bytes()
 }
 
-// String renders the endpoint as Kafka registers it: LISTENER://host:port,
-// with IPv6 hosts in brackets.
-func (e Endpoint) String() string {
-	host := e.Host
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	return e.Listener + "://" + host + ":" + strconv.Itoa(int(e.Port))
-}
 
 // endpointRE is EndPoint.uriParseExp of Kafka.
 var endpointRE = regexp.MustCompile(`^(.*)://\[?([0-9a-zA-Z\-%._:]*)\]?:(-?[0-9]+)$`)
@@ -411,16 +402,6 @@ func DecodeConfigChange(data []byte) (string, error) {
 }
 
 // --- partition lists: isr_change_, preferred election, reassignment ---
-
-// TopicPartition names one partition.
-type TopicPartition struct {
-	Topic     string
-	Partition int32
-}
-
-func (tp TopicPartition) String() string {
-	return tp.Topic + "-" + strconv.Itoa(int(tp.Partition))
-}
 
 func encodePartitionList(tps []TopicPartition) []byte {
 	var list bytes.Buffer

@@ -1,5 +1,7 @@
 package coordinator
 
+import "github.com/samsa-broker/samsa/coordinator/controller"
+
 // BrokerMeta is what replica assignment needs to know of a broker.
 type BrokerMeta struct {
 	ID   int32
@@ -8,11 +10,14 @@ type BrokerMeta struct {
 
 // PartitionState is the content of a partition's state znode plus the
 // znode's data version (ZkVersion), which conditional updates compare.
-type PartitionState struct {
-	Leader, LeaderEpoch, ControllerEpoch int32
-	ISR                                  []int32
-	ZkVersion                            int32
-}
+type PartitionState = controller.PartitionState
+
+// TopicPartition names one partition.
+type TopicPartition = controller.TopicPartition
+
+// Endpoint is one advertised listener; String renders it as registered:
+// LISTENER://host:port.
+type Endpoint = controller.Endpoint
 
 // BrokerInfo is a registered broker (/brokers/ids/<id>).
 type BrokerInfo struct {
@@ -26,12 +31,6 @@ type BrokerInfo struct {
 	JmxPort   int32
 }
 
-// Endpoint is one advertised listener.
-type Endpoint struct {
-	Listener, Host   string
-	Port             int32
-	SecurityProtocol string // PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL
-}
 
 // SecurityProtocolID maps a security protocol name to Kafka's id (as sent in
 // UpdateMetadata): PLAINTEXT 0, SSL 1, SASL_PLAINTEXT 2, SASL_SSL 3.
