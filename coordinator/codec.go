@@ -105,7 +105,6 @@ func EncodeBrokerInfo(b BrokerInfo) []byte {
 		val("port", port).val("version", 4).bytes()
 }
 
-
 // endpointRE is EndPoint.uriParseExp of Kafka.
 var endpointRE = regexp.MustCompile(`^(.*)://\[?([0-9a-zA-Z\-%._:]*)\]?:(-?[0-9]+)$`)
 

@@ -31,7 +31,6 @@ type BrokerInfo struct {
 	JmxPort   int32
 }
 
-
 // SecurityProtocolID maps a security protocol name to Kafka's id (as sent in
 // UpdateMetadata): PLAINTEXT 0, SSL 1, SASL_PLAINTEXT 2, SASL_SSL 3.
 func SecurityProtocolID(name string) int16 {
