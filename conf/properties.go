@@ -381,8 +381,8 @@ func hexValue(c rune) int {
 }
 
 // Format writes the effective entries (last wins, in order of first
-// appearance) in the escaped form of Properties.store, so that parsing the
-// result gives the same key/value pairs back.
+// appearance) as key=value lines, escaped so that parsing the result gives
+// the same key/value pairs back.
 func (p *Properties) Format() string {
 	m := p.Map()
 	var b strings.Builder
@@ -395,44 +395,43 @@ func (p *Properties) Format() string {
 	return b.String()
 }
 
-// EscapeKey escapes a key as Properties.store does (saveConvert with
-// escapeSpace): separators, comment characters, backslash, all whitespace,
-// and control characters.
+// EscapeKey escapes what a key cannot hold literally: backslashes, line
+// breaks and other control characters, whitespace, '=' and ':', and a
+// leading '#' or '!' (which would start a comment).
 func EscapeKey(s string) string { return escapeProp(s, true) }
 
-// EscapeValue escapes a value as Properties.store does: like a key, except
-// that only a leading space needs escaping.
+// EscapeValue escapes what a value cannot hold literally: backslashes, line
+// breaks and other control characters, and leading whitespace (which the
+// parser skips). Unlike Properties.store it leaves '=', ':', '#' and '!'
+// alone, which are literal inside a value, so that host:port lists and paths
+// stay readable.
 func EscapeValue(s string) string { return escapeProp(s, false) }
 
-func escapeProp(s string, escapeSpace bool) string {
+func escapeProp(s string, key bool) string {
 	var b strings.Builder
 	for i, c := range s {
-		switch c {
-		case ' ':
-			if i == 0 || escapeSpace {
-				b.WriteByte('\\')
-			}
-			b.WriteByte(' ')
-		case '\t':
+		switch {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '\t':
 			b.WriteString(`\t`)
-		case '\n':
+		case c == '\n':
 			b.WriteString(`\n`)
-		case '\r':
+		case c == '\r':
 			b.WriteString(`\r`)
-		case '\f':
+		case c == '\f':
 			b.WriteString(`\f`)
-		case '=', ':', '#', '!', '\\':
+		case c == ' ' && (key || i == 0):
+			b.WriteString(`\ `)
+		case key && (c == '=' || c == ':'):
 			b.WriteByte('\\')
 			b.WriteRune(c)
+		case key && i == 0 && (c == '#' || c == '!'):
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		case c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, c)
 		default:
-			if c < 0x20 || c == 0x7f || c == utf8.RuneError {
-				// Control characters (and text that was not valid UTF-8)
-				// are written as \u escapes so the file stays plain text.
-				for _, u := range utf16.Encode([]rune{c}) {
-					fmt.Fprintf(&b, `\u%04X`, u)
-				}
-				continue
-			}
 			b.WriteRune(c)
 		}
 	}
