@@ -41,12 +41,12 @@ type BrokerOpts struct {
 	NoWait bool
 }
 
-// Broker is a Samsa broker running as a real process (kafka-server-start
-// with a rendered server.properties).
+// Broker is a broker running as a real process with a rendered
+// server.properties: Samsa's kafka-server-start, or Apache Kafka's kafka.Kafka.
 type Broker struct {
 	t         testing.TB
 	opts      BrokerOpts
-	bin       string
+	argv      []string // the command, without the properties file
 	propsPath string
 	logPath   string // the process's standard output and error
 	logDir    string // LOG_DIR: where the broker writes server.log
@@ -60,6 +60,40 @@ type Broker struct {
 // when the test ends; if the test failed, the last 50 lines of its output
 // are printed first.
 func StartBroker(t testing.TB, o BrokerOpts) *Broker {
+	t.Helper()
+	return startBroker(t, o, []string{Bin(t, "kafka-server-start")})
+}
+
+// kafkaServerLog4j sends an Apache Kafka broker's log to its standard output,
+// which the harness keeps in the broker's output file.
+const kafkaServerLog4j = `log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.org.apache.zookeeper=WARN
+log4j.logger.kafka.request.logger=WARN
+`
+
+// StartKafkaBroker is StartBroker for Apache Kafka 2.4.1's own broker
+// (kafka.Kafka from the jar cache), for side-by-side and mixed-cluster tests.
+func StartKafkaBroker(t testing.TB, o BrokerOpts) *Broker {
+	t.Helper()
+	libs, err := KafkaLibs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logConf := filepath.Join(t.TempDir(), "log4j.properties")
+	if err := os.WriteFile(logConf, []byte(kafkaServerLog4j), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	argv := []string{"java", "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
+		"-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
+		"-Dlog4j.configuration=file:" + logConf,
+		"-cp", filepath.Join(libs, "*"), "kafka.Kafka"}
+	return startBroker(t, o, argv)
+}
+
+func startBroker(t testing.TB, o BrokerOpts, argv []string) *Broker {
 	t.Helper()
 	if o.ZK == "" {
 		t.Fatal("harness: BrokerOpts.ZK (zookeeper.connect) is required")
@@ -79,7 +113,7 @@ func StartBroker(t testing.TB, o BrokerOpts) *Broker {
 	b := &Broker{
 		t:         t,
 		opts:      o,
-		bin:       Bin(t, "kafka-server-start"),
+		argv:      argv,
 		propsPath: filepath.Join(dir, "server.properties"),
 		logPath:   filepath.Join(dir, "kafkaServer.out"),
 		logDir:    dir,
@@ -121,7 +155,8 @@ func (b *Broker) properties() string {
 func (b *Broker) start() {
 	b.t.Helper()
 	env := append(os.Environ(), "LOG_DIR="+b.logDir)
-	p, err := startProcess([]string{b.bin, b.propsPath}, env, b.logDir, b.logPath)
+	argv := append(slices.Clone(b.argv), b.propsPath)
+	p, err := startProcess(argv, env, b.logDir, b.logPath)
 	if err != nil {
 		b.t.Fatal(err)
 	}
