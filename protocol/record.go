@@ -69,6 +69,9 @@ var errRecordEOF = errors.New("premature end of record")
 // walkRecords decodes count records from data, which must hold exactly
 // those records, the way Kafka's DefaultRecordBatch iterator does.
 func walkRecords(data []byte, count int32, fn func(Record) error) error {
+	if count < 0 {
+		return fmt.Errorf("%w: invalid record count %d", ErrInvalidRecord, count)
+	}
 	var i int32
 	for ; i < count; i++ {
 		if len(data) == 0 {
