@@ -182,8 +182,8 @@ func TestForEachRecordStops(t *testing.T) {
 
 func TestBatchHeaderAttributes(t *testing.T) {
 	tests := []struct {
-		attrs                           int16
-		codec                           compress.Codec
+		attrs                          int16
+		codec                          compress.Codec
 		logAppend, transactional, ctrl bool
 	}{
 		{attrs: 0, codec: compress.None},
