@@ -42,6 +42,8 @@ type Log struct {
 
 	delMu     sync.Mutex
 	delTimers map[*time.Timer]struct{}
+
+	loadTruncated map[int64]int64 // only while opening: bytes cut per segment base
 }
 
 // TopicPartition returns the partition this log holds.

@@ -44,7 +44,9 @@ func openLog(p logParams) (*Log, error) {
 		return nil, err
 	}
 	l.epochs = epochs
+	l.loadTruncated = map[int64]int64{}
 	segs, err := l.loadSegments(p)
+	defer func() { l.loadTruncated = nil }()
 	if err != nil {
 		for _, s := range segs {
 			s.release()
@@ -139,9 +141,11 @@ func (l *Log) loadSegments(p logParams) ([]*segment, error) {
 		}
 		if reason != "" {
 			l.log.Warnf("Rebuilding index files of segment %d of %s: %s", base, l.tp, reason)
-			if _, err := l.recoverSegment(s, p.cfg); err != nil {
+			n, err := l.recoverSegment(s, p.cfg)
+			if err != nil {
 				return segs, err
 			}
+			l.loadTruncated[s.base] = n
 		}
 	}
 	return segs, nil
@@ -209,6 +213,7 @@ func (l *Log) recoverLog(p logParams) error {
 		s := segs[i]
 		l.log.Infof("Recovering unflushed segment %d of %s", s.base, l.tp)
 		truncated, err := l.recoverSegment(s, p.cfg)
+		truncated += l.loadTruncated[s.base] // cut already while rebuilding a bad index
 		if errors.Is(err, errInvalidOffset) {
 			l.log.Warnf("Found invalid offset during recovery of %s. Deleting the corrupt segment and creating an empty one with starting offset %d", l.tp, s.base)
 			truncated = s.size.Load()
@@ -308,9 +313,10 @@ func (l *Log) recoverSegment(s *segment, cfg LogConfig) (int64, error) {
 	}
 	truncated := end - valid
 	if truncated > 0 {
-		if invalid != nil {
-			l.log.Warnf("Found invalid messages in log segment %s at byte offset %d: %v", s.path(logSuffix), valid, invalid)
+		if invalid == nil {
+			invalid = errors.New("incomplete batch at the end (torn write)")
 		}
+		l.log.Warnf("Truncating %d invalid bytes at byte offset %d of log segment %s during recovery: %v", truncated, valid, s.path(logSuffix), invalid)
 		if err := s.log.Truncate(valid); err != nil {
 			return 0, fmt.Errorf("storage: truncate %s: %w", s.path(logSuffix), err)
 		}
