@@ -107,9 +107,9 @@ func DecompressLimit(c Codec, src []byte, max int) ([]byte, error) {
 	}
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrCorrupt) {
-			return nil, fmt.Errorf("compress: %s: %w", c, err)
+			return nil, fmt.Errorf("%w (%s)", err, c)
 		}
-		return nil, fmt.Errorf("compress: %s: %w: %w", c, ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, c, err)
 	}
 	return out, nil
 }
