@@ -1,0 +1,41 @@
+// Command samsa-deploy runs a local Samsa cluster from a cluster topology
+// file (deploy/cluster.toml): three ZooKeeper nodes and three brokers on
+// loopback addresses that play the tutorial's kafka1, kafka2 and kafka3.
+// The Makefile's run, stop and status targets drive it; it can be used alone:
+//
+//	samsa-deploy render       --cluster deploy/cluster.toml --run run
+//	samsa-deploy zk-start     --cluster deploy/cluster.toml --run run
+//	samsa-deploy zk-status    --cluster deploy/cluster.toml --run run
+//	samsa-deploy broker-start --cluster deploy/cluster.toml --run run
+//	samsa-deploy wait-cluster --cluster deploy/cluster.toml --run run
+//	samsa-deploy next         --cluster deploy/cluster.toml --run run
+//	samsa-deploy status       --cluster deploy/cluster.toml --run run
+//	samsa-deploy broker-stop  --cluster deploy/cluster.toml --run run
+//	samsa-deploy zk-stop      --cluster deploy/cluster.toml --run run
+//	samsa-deploy dist-config  --out dist/samsa-x/config
+//
+// (--out is accepted as another name for --run.)
+//
+// # Layout
+//
+// Each node gets a directory under the run directory, laid out like the
+// tutorial's hosts (/etc/zookeeper and /etc/kafka):
+//
+//	run/kafka1/zookeeper/conf/zoo.cfg        ZooKeeper's configuration
+//	run/kafka1/zookeeper/zookeeper-data/     its dataDir, with myid
+//	run/kafka1/zookeeper/zookeeper.log       its output
+//	run/kafka1/zookeeper/zookeeper.pid
+//	run/kafka1/kafka/config/server.properties
+//	run/kafka1/kafka/kafka-logs/             log.dirs
+//	run/kafka1/kafka/logs/                   server.log, kafkaServer.out
+//	run/kafka1/kafka/kafka.pid
+//
+// render rewrites only configuration files: the data directories survive,
+// so starting again resumes the same cluster. The stop commands stop only
+// the processes whose pid files they find, after checking that each pid
+// still belongs to the process that was started.
+//
+// ZooKeeper runs as Apache ZooKeeper's QuorumPeerMain from the jars of
+// Debian's zookeeper package (/usr/share/java, or $ZOOKEEPER_JARS); brokers
+// are started with bin/kafka-server-start.sh -daemon, as an operator would.
+package main
