@@ -43,7 +43,7 @@ func ForEachRecord(batch []byte, fn func(Record) error) error {
 	if err != nil {
 		return err
 	}
-	return walkRecords(data, h.NumRecords, fn)
+	return walkRecords(data, h.NumRecords, true, fn)
 }
 
 // batchRecords returns the records section of batch, decompressed.
@@ -67,8 +67,10 @@ func batchRecords(h BatchHeader, batch []byte, limit int) ([]byte, error) {
 var errRecordEOF = errors.New("premature end of record")
 
 // walkRecords decodes count records from data, which must hold exactly
-// those records, the way Kafka's DefaultRecordBatch iterator does.
-func walkRecords(data []byte, count int32, fn func(Record) error) error {
+// those records, the way Kafka's DefaultRecordBatch iterator does. Without
+// keep, records are checked but their headers are not collected, which
+// spares validation an allocation per header.
+func walkRecords(data []byte, count int32, keep bool, fn func(Record) error) error {
 	if count < 0 {
 		return fmt.Errorf("%w: invalid record count %d", ErrInvalidRecord, count)
 	}
@@ -81,7 +83,7 @@ func walkRecords(data []byte, count int32, fn func(Record) error) error {
 		if n <= 0 || size < 0 || int(size) > len(data)-n {
 			return fmt.Errorf("%w: record %d: invalid record size", ErrInvalidRecord, i)
 		}
-		rec, err := parseRecord(data[n : n+int(size)])
+		rec, err := parseRecord(data[n:n+int(size)], keep)
 		if err != nil {
 			return fmt.Errorf("%w: record %d: %w", ErrInvalidRecord, i, err)
 		}
@@ -159,7 +161,7 @@ func (r *recordReader) bytes(what string, nullable bool) []byte {
 	return v
 }
 
-func parseRecord(body []byte) (Record, error) {
+func parseRecord(body []byte, keep bool) (Record, error) {
 	r := recordReader{b: body}
 	var rec Record
 	rec.Attributes = r.int8()
@@ -174,14 +176,18 @@ func parseRecord(body []byte) (Record, error) {
 		r.fail(fmt.Errorf("invalid header count %d", headers))
 	}
 	if r.err == nil && headers > 0 {
-		rec.Headers = make([]RecordHeader, 0, headers)
+		if keep {
+			rec.Headers = make([]RecordHeader, 0, headers)
+		}
 		for range headers {
 			key := r.bytes("header key", false)
 			value := r.bytes("header value", true)
 			if r.err != nil {
 				break
 			}
-			rec.Headers = append(rec.Headers, RecordHeader{Key: string(key), Value: value})
+			if keep {
+				rec.Headers = append(rec.Headers, RecordHeader{Key: string(key), Value: value})
+			}
 		}
 	}
 	if r.err != nil {

@@ -85,7 +85,7 @@ func validateBatch(b []byte, produceVersion int16) (BatchHeader, error) {
 	if err != nil {
 		return h, err
 	}
-	if err := walkRecords(data, h.NumRecords, func(Record) error { return nil }); err != nil {
+	if err := walkRecords(data, h.NumRecords, false, func(Record) error { return nil }); err != nil {
 		return h, err
 	}
 	return h, nil

@@ -274,3 +274,21 @@ func FuzzForEachRecord(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkValidateProduceBatches(b *testing.B) {
+	recs := make([]Record, 1000)
+	for i := range recs {
+		recs[i] = Record{OffsetDelta: int32(i), Value: make([]byte, 100), Headers: []RecordHeader{{Key: "h", Value: []byte("v")}}}
+	}
+	for _, c := range allCodecs {
+		batch := mustBatch(b, produceHeader(len(recs)), recs, c)
+		b.Run(c.String(), func(b *testing.B) {
+			b.SetBytes(int64(len(batch)))
+			for b.Loop() {
+				if _, err := ValidateProduceBatches(batch, 8); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
