@@ -500,3 +500,45 @@ func TestPoolDialError(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolLimit fills every connection slot to one address: a further
+// request waits, and gives up when its context ends.
+func TestPoolLimit(t *testing.T) {
+	arrived := make(chan struct{}, maxConnsPerAddr)
+	proceed := make(chan struct{})
+	s := newTestServer(t, func(hdr RequestHeader, req kmsg.Request) (kmsg.Response, error) {
+		arrived <- struct{}{}
+		<-proceed
+		return req.ResponseKind(), nil
+	})
+	p := NewPool("c", 0, nil)
+	t.Cleanup(func() { _ = p.Close() })
+	errs := make(chan error, maxConnsPerAddr)
+	for range maxConnsPerAddr {
+		go func() {
+			r := kmsg.NewPtrMetadataRequest()
+			r.SetVersion(1)
+			_, err := p.RoundTrip(context.Background(), s.addr, r)
+			errs <- err
+		}()
+	}
+	for range maxConnsPerAddr {
+		<-arrived
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := kmsg.NewPtrMetadataRequest()
+	r.SetVersion(1)
+	if _, err := p.RoundTrip(ctx, s.addr, r); !errors.Is(err, context.Canceled) {
+		t.Fatalf("request beyond the limit: %v, want context.Canceled", err)
+	}
+	close(proceed)
+	for range maxConnsPerAddr {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.connCount(); n != maxConnsPerAddr {
+		t.Fatalf("%d connections, want %d", n, maxConnsPerAddr)
+	}
+}
