@@ -248,7 +248,7 @@ func (z *ZK) PartitionStates(ctx context.Context, topic string) (map[int32]Parti
 		if err != nil {
 			continue
 		}
-		st, err := z.PartitionState(ctx, TopicPartition{topic, int32(p)})
+		st, err := z.PartitionState(ctx, TopicPartition{Topic: topic, Partition: int32(p)})
 		if errors.Is(err, ErrNoNode) {
 			continue
 		}

@@ -486,7 +486,7 @@ func DecodeReassignment(data []byte) ([]Reassignment, error) {
 	}
 	out := make([]Reassignment, 0, len(j.Partitions))
 	for _, p := range j.Partitions {
-		out = append(out, Reassignment{TopicPartition{*p.Topic, int32(*p.Partition)}, int32s(p.Replicas)})
+		out = append(out, Reassignment{TopicPartition{Topic: *p.Topic, Partition: int32(*p.Partition)}, int32s(p.Replicas)})
 	}
 	return out, nil
 }

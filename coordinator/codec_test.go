@@ -15,10 +15,10 @@ func TestEncodeGolden(t *testing.T) {
 		want string
 	}{
 		{"broker v4", EncodeBrokerInfo(BrokerInfo{ID: 1, JmxPort: -1, Timestamp: "1583312345678",
-			Endpoints: []Endpoint{{"PLAINTEXT", "host1", 9092, "PLAINTEXT"}}}),
+			Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "host1", Port: 9092, SecurityProtocol: "PLAINTEXT"}}}),
 			`{"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://host1:9092"],"jmx_port":-1,"host":"host1","timestamp":"1583312345678","port":9092,"version":4}`},
 		{"broker no plaintext", EncodeBrokerInfo(BrokerInfo{ID: 1, JmxPort: 9999, Timestamp: "1", Rack: strp("r1"),
-			Endpoints: []Endpoint{{"INTERNAL", "::1", 9093, "SSL"}, {"EXT", "", 9094, "SASL_SSL"}}}),
+			Endpoints: []Endpoint{{Listener: "INTERNAL", Host: "::1", Port: 9093, SecurityProtocol: "SSL"}, {Listener: "EXT", Host: "", Port: 9094, SecurityProtocol: "SASL_SSL"}}}),
 			`{"listener_security_protocol_map":{"INTERNAL":"SSL","EXT":"SASL_SSL"},"endpoints":["INTERNAL://[::1]:9093","EXT://:9094"],"rack":"r1","jmx_port":9999,"host":null,"timestamp":"1","port":-1,"version":4}`},
 		{"topic v2", EncodeTopicAssignment(map[int32][]int32{0: {1, 2}, 1: {2, 3}}, nil, nil),
 			`{"version":2,"partitions":{"0":[1,2],"1":[2,3]},"adding_replicas":{},"removing_replicas":{}}`},
@@ -35,10 +35,10 @@ func TestEncodeGolden(t *testing.T) {
 			`{"version":1,"config":{"cleanup.policy":"compact","retention.ms":"86400000"}}`},
 		{"config empty", EncodeConfig(nil), `{"version":1,"config":{}}`},
 		{"config change", EncodeConfigChange("topics/my-topic"), `{"version":2,"entity_path":"topics/my-topic"}`},
-		{"isr change", EncodeISRChange([]TopicPartition{{"t", 0}, {"t", 3}}),
+		{"isr change", EncodeISRChange([]TopicPartition{{Topic: "t", Partition: 0}, {Topic: "t", Partition: 3}}),
 			`{"version":1,"partitions":[{"topic":"t","partition":0},{"topic":"t","partition":3}]}`},
-		{"preferred", EncodePreferredElection([]TopicPartition{{"t", 0}}), `{"version":1,"partitions":[{"topic":"t","partition":0}]}`},
-		{"reassign", EncodeReassignment([]Reassignment{{TopicPartition{"t", 0}, []int32{1, 2, 3}}}),
+		{"preferred", EncodePreferredElection([]TopicPartition{{Topic: "t", Partition: 0}}), `{"version":1,"partitions":[{"topic":"t","partition":0}]}`},
+		{"reassign", EncodeReassignment([]Reassignment{{TopicPartition{Topic: "t", Partition: 0}, []int32{1, 2, 3}}}),
 			`{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3]}]}`},
 		{"producer id block", EncodeProducerIDBlock(ProducerIDBlock{Broker: 0, Start: 0, End: 999}),
 			`{"version":1,"broker":0,"block_start":"0","block_end":"999"}`},
@@ -62,16 +62,16 @@ func TestDecodeBrokerInfo(t *testing.T) {
 	}{
 		{"v4", `{"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT","SSL":"SSL"},"endpoints":["PLAINTEXT://host1:9092","SSL://host1:9093"],"jmx_port":-1,"host":"host1","timestamp":"1583312345678","port":9092,"version":4}`,
 			BrokerInfo{ID: 7, Host: "host1", Port: 9092, JmxPort: -1, Timestamp: "1583312345678", Epoch: 42,
-				Endpoints: []Endpoint{{"PLAINTEXT", "host1", 9092, "PLAINTEXT"}, {"SSL", "host1", 9093, "SSL"}}}, false},
+				Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "host1", Port: 9092, SecurityProtocol: "PLAINTEXT"}, {Listener: "SSL", Host: "host1", Port: 9093, SecurityProtocol: "SSL"}}}, false},
 		{"v4 custom listener ipv6 rack", `{"version":4,"host":null,"port":-1,"jmx_port":-1,"timestamp":"5","endpoints":["REPL://[::1]:9094"],"listener_security_protocol_map":{"REPL":"SASL_PLAINTEXT"},"rack":"a"}`,
 			BrokerInfo{ID: 7, Port: -1, JmxPort: -1, Timestamp: "5", Epoch: 42, Rack: strp("a"),
-				Endpoints: []Endpoint{{"REPL", "::1", 9094, "SASL_PLAINTEXT"}}}, false},
+				Endpoints: []Endpoint{{Listener: "REPL", Host: "::1", Port: 9094, SecurityProtocol: "SASL_PLAINTEXT"}}}, false},
 		{"v2 no map", `{"version":2,"host":"h","port":1,"jmx_port":-1,"timestamp":"5","endpoints":["PLAINTEXT://h:1"]}`,
 			BrokerInfo{ID: 7, Host: "h", Port: 1, JmxPort: -1, Timestamp: "5", Epoch: 42,
-				Endpoints: []Endpoint{{"PLAINTEXT", "h", 1, "PLAINTEXT"}}}, false},
+				Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "h", Port: 1, SecurityProtocol: "PLAINTEXT"}}}, false},
 		{"v1 numeric timestamp", `{"version":1,"host":"h","port":1,"jmx_port":-1,"timestamp":5}`,
 			BrokerInfo{ID: 7, Host: "h", Port: 1, JmxPort: -1, Timestamp: "5", Epoch: 42,
-				Endpoints: []Endpoint{{"PLAINTEXT", "h", 1, "PLAINTEXT"}}}, false},
+				Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "h", Port: 1, SecurityProtocol: "PLAINTEXT"}}}, false},
 		{"bad endpoint", `{"version":4,"endpoints":["nonsense"]}`, BrokerInfo{}, true},
 		{"not json", `x`, BrokerInfo{}, true},
 	}
@@ -90,7 +90,7 @@ func TestDecodeBrokerInfo(t *testing.T) {
 
 func TestBrokerInfoRoundTrip(t *testing.T) {
 	in := BrokerInfo{ID: 3, Host: "h", Port: 9092, JmxPort: -1, Timestamp: "99", Rack: strp("r"),
-		Endpoints: []Endpoint{{"PLAINTEXT", "h", 9092, "PLAINTEXT"}, {"CONTROLLER", "h", 9093, "PLAINTEXT"}}}
+		Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "h", Port: 9092, SecurityProtocol: "PLAINTEXT"}, {Listener: "CONTROLLER", Host: "h", Port: 9093, SecurityProtocol: "PLAINTEXT"}}}
 	out, err := DecodeBrokerInfo(3, EncodeBrokerInfo(in), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -170,14 +170,14 @@ func TestDecodeSmallZnodes(t *testing.T) {
 		}
 	}
 	tps, err := DecodeISRChange([]byte(`{"version":1,"partitions":[{"topic":"t","partition":0},{"topic":"u","partition":3}]}`))
-	if err != nil || !reflect.DeepEqual(tps, []TopicPartition{{"t", 0}, {"u", 3}}) {
+	if err != nil || !reflect.DeepEqual(tps, []TopicPartition{{Topic: "t", Partition: 0}, {Topic: "u", Partition: 3}}) {
 		t.Errorf("isr change: %v %v", tps, err)
 	}
 	if _, err := DecodeISRChange([]byte(`{"version":1,"partitions":[{"topic":"t"}]}`)); err == nil {
 		t.Error("isr change without partition accepted")
 	}
 	rs, err := DecodeReassignment([]byte(`{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3]}]}`))
-	if err != nil || !reflect.DeepEqual(rs, []Reassignment{{TopicPartition{"t", 0}, []int32{1, 2, 3}}}) {
+	if err != nil || !reflect.DeepEqual(rs, []Reassignment{{TopicPartition{Topic: "t", Partition: 0}, []int32{1, 2, 3}}}) {
 		t.Errorf("reassignment: %v %v", rs, err)
 	}
 	if b, err := DecodeLogDirEvent([]byte(`{"version":1,"broker":2,"event":1}`)); b != 2 || err != nil {

@@ -1,0 +1,508 @@
+package coordinator
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Transport sends one control request to a broker and returns its
+// response. The controller uses it for LeaderAndIsr, UpdateMetadata and
+// StopReplica; brokers for ControlledShutdown.
+type Transport interface {
+	RoundTrip(ctx context.Context, addr string, req kmsg.Request) (kmsg.Response, error)
+}
+
+// NodeConfig is one broker's membership configuration.
+type NodeConfig struct {
+	BrokerID  int32
+	Endpoints []Endpoint
+	Rack      *string
+	JmxPort   int32
+	// InterBrokerListener names the endpoint the controller connects to
+	// (inter.broker.listener.name); every broker must register it. Empty:
+	// the first endpoint's listener.
+	InterBrokerListener string
+
+	DeleteTopicEnable, AutoLeaderRebalanceEnable, UncleanLeaderElectionEnable, ControlledShutdownEnable bool
+
+	LeaderImbalanceCheckInterval       time.Duration
+	LeaderImbalancePerBrokerPercentage int
+	// ControllerSocketTimeout bounds each control request attempt
+	// (controller.socket.timeout.ms, 30 s when zero).
+	ControllerSocketTimeout time.Duration
+}
+
+// Node is one broker's membership in the cluster: its registration under
+// /brokers/ids, the controller election, and — while it is the active
+// controller — Kafka's controller. All of it runs on one event goroutine
+// (Kafka's ControllerEventManager), so the controller's state needs no
+// locks; watches, session changes and request responses only enqueue.
+type Node struct {
+	z   *ZK
+	cfg NodeConfig
+	t   Transport
+	log *logrus.Entry
+
+	brokerEpoch  atomic.Int64
+	isController atomic.Bool
+	activeID     atomic.Int32 // -1 when unknown
+
+	events *eventQueue
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	startOnce sync.Once
+	closeOnce sync.Once
+
+	// Owned by the event goroutine.
+	ctrl          *controllerState // nil unless active controller
+	generation    int64            // bumped at every failover and resignation
+	ownedSessions map[int64]bool   // session ids that registered our broker znode
+
+	isr isrNotifier
+}
+
+// NewNode returns a node; nothing happens in ZooKeeper until Prepare and
+// Register.
+func NewNode(z *ZK, cfg NodeConfig, t Transport, log *logrus.Entry) *Node {
+	if log == nil {
+		log = discardLogger()
+	}
+	if cfg.ControllerSocketTimeout <= 0 {
+		cfg.ControllerSocketTimeout = 30 * time.Second
+	}
+	if cfg.InterBrokerListener == "" && len(cfg.Endpoints) > 0 {
+		cfg.InterBrokerListener = cfg.Endpoints[0].Listener
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Node{
+		z: z, cfg: cfg, t: t,
+		log:           log.WithField("broker", cfg.BrokerID),
+		events:        newEventQueue(),
+		ctx:           ctx,
+		cancel:        cancel,
+		ownedSessions: map[int64]bool{},
+	}
+	n.activeID.Store(-1)
+	n.isr.init()
+	return n
+}
+
+// ZK returns the session, for the admin methods.
+func (n *Node) ZK() *ZK { return n.z }
+
+// BrokerEpoch is the czxid of the current registration (0 before Register).
+func (n *Node) BrokerEpoch() int64 { return n.brokerEpoch.Load() }
+
+// IsController reports whether this node is the active controller.
+func (n *Node) IsController() bool { return n.isController.Load() }
+
+// ActiveControllerID is the last controller id this node saw in
+// /controller, -1 if none.
+func (n *Node) ActiveControllerID() int32 { return n.activeID.Load() }
+
+// Prepare creates Kafka's persistent paths and reads or creates the cluster
+// id (KafkaServer.startup steps 1-2).
+func (n *Node) Prepare(ctx context.Context) (string, error) {
+	for _, p := range PersistentPaths() {
+		if err := n.z.EnsurePath(ctx, p); err != nil {
+			return "", fmt.Errorf("coordinator: create %s: %w", p, err)
+		}
+	}
+	id, err := n.z.ClusterID(ctx)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, ErrNoNode) {
+		return "", err
+	}
+	id, err = NewClusterID()
+	if err != nil {
+		return "", err
+	}
+	_, err = n.z.CreateRecursive(ctx, ClusterIDPath, EncodeClusterID(id), ModePersistent)
+	if errors.Is(err, ErrNodeExists) {
+		return n.z.ClusterID(ctx)
+	}
+	if err != nil {
+		return "", fmt.Errorf("coordinator: create cluster id: %w", err)
+	}
+	n.log.WithField("cluster_id", id).Info("created cluster id")
+	return id, nil
+}
+
+// NewClusterID returns a random UUID as 22 characters of URL-safe base64
+// without padding (CoreUtils.generateUuidAsBase64).
+func NewClusterID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("coordinator: cluster id: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // IETF variant
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// Register creates the ephemeral /brokers/ids/<id> and returns the broker
+// epoch (the znode's czxid). It then starts the node's event loop, which
+// runs for controller and, after a session expiry, registers again (with a
+// new epoch) and runs for controller again.
+func (n *Node) Register(ctx context.Context) (int64, error) {
+	epoch, err := n.register(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n.startOnce.Do(func() {
+		sub := n.z.Subscribe()
+		n.wg.Add(3)
+		go func() { defer n.wg.Done(); n.runEvents() }()
+		go func() { defer n.wg.Done(); n.watchSession(sub) }()
+		go func() { defer n.wg.Done(); n.isr.run(n) }()
+		n.enqueue("Startup", func(ctx context.Context) {
+			n.registerControllerWatch(ctx)
+			n.elect(ctx)
+		})
+	})
+	return epoch, nil
+}
+
+// register is KafkaZkClient.registerBroker with CheckedEphemeral semantics:
+// multi(create ephemeral null, setData json version 0), so the znode's data
+// version is 1 after a registration, like Kafka's.
+func (n *Node) register(ctx context.Context) (int64, error) {
+	path := BrokerPath(n.cfg.BrokerID)
+	info := BrokerInfo{ID: n.cfg.BrokerID, Endpoints: n.cfg.Endpoints, Rack: n.cfg.Rack, JmxPort: n.cfg.JmxPort,
+		Timestamp: strconv.FormatInt(time.Now().UnixMilli(), 10)}
+	if info.JmxPort == 0 {
+		info.JmxPort = -1
+	}
+	data := EncodeBrokerInfo(info)
+	for attempt := 0; attempt < 5; attempt++ {
+		session := n.z.SessionID()
+		rs, err := n.z.Multi(ctx, CreateOp{Path: path, Mode: ModeEphemeral}, SetDataOp{Path: path, Data: data, Version: 0})
+		if err == nil {
+			epoch := rs[1].Stat.Czxid
+			n.ownedSessions[session] = true
+			n.brokerEpoch.Store(epoch)
+			n.log.WithFields(logrus.Fields{"epoch": epoch, "path": path}).Info("registered broker")
+			return epoch, nil
+		}
+		if !errors.Is(err, ErrNodeExists) {
+			return 0, fmt.Errorf("coordinator: register broker %d: %w", n.cfg.BrokerID, err)
+		}
+		_, st, err := n.z.Get(ctx, path)
+		if errors.Is(err, ErrNoNode) {
+			continue // went away meanwhile: create again
+		}
+		if err != nil {
+			return 0, fmt.Errorf("coordinator: register broker %d: %w", n.cfg.BrokerID, err)
+		}
+		if st.EphemeralOwner == session || n.ownedSessions[st.EphemeralOwner] {
+			// Ours, from a create whose response was lost or from our
+			// previous session (ZOOKEEPER-2985): replace it.
+			n.log.WithField("owner", fmt.Sprintf("0x%x", st.EphemeralOwner)).Info("replacing our own stale broker registration")
+			if err := n.z.Delete(ctx, path, -1); err != nil && !errors.Is(err, ErrNoNode) {
+				return 0, fmt.Errorf("coordinator: register broker %d: %w", n.cfg.BrokerID, err)
+			}
+			continue
+		}
+		return 0, fmt.Errorf("%w: broker.id %d is registered at %s by another live ZooKeeper session (0x%x, ours is 0x%x): another broker with this broker.id is running, or its session has not expired yet",
+			ErrBrokerIDInUse, n.cfg.BrokerID, path, st.EphemeralOwner, session)
+	}
+	return 0, fmt.Errorf("%w: broker.id %d: registration kept racing with another session", ErrBrokerIDInUse, n.cfg.BrokerID)
+}
+
+// watchSession turns session events into controller events, like Kafka's
+// ZooKeeperClient state change handlers: expiry resigns, a new session
+// registers again and re-runs the election.
+func (n *Node) watchSession(sub *SessionWatcher) {
+	for {
+		ev, err := sub.Next(n.ctx)
+		if err != nil {
+			return
+		}
+		switch {
+		case ev.State == SessionExpired:
+			n.enqueue("Expire", func(ctx context.Context) {
+				n.activeID.Store(-1)
+				n.resign("session expired")
+			})
+		case ev.State == SessionConnected && ev.NewSession:
+			n.enqueue("RegisterBrokerAndReelect", func(ctx context.Context) {
+				if _, err := n.register(ctx); err != nil {
+					n.log.WithError(err).Error("re-registration after session expiry failed")
+					return
+				}
+				n.registerControllerWatch(ctx)
+				n.elect(ctx)
+			})
+		}
+	}
+}
+
+// registerControllerWatch arms the watch on /controller and records the
+// active controller id.
+func (n *Node) registerControllerWatch(ctx context.Context) {
+	ok, _, err := n.z.ExistsW(ctx, ControllerPath, func(ev WatchEvent) {
+		switch ev.Type {
+		case EventNodeDeleted:
+			n.enqueue("Reelect", func(ctx context.Context) {
+				n.maybeResign(ctx)
+				n.elect(ctx)
+			})
+		case EventNodeCreated, EventNodeDataChanged:
+			n.enqueue("ControllerChange", func(ctx context.Context) { n.maybeResign(ctx) })
+		}
+	})
+	if err != nil {
+		n.log.WithError(err).Warn("watching /controller failed")
+		return
+	}
+	if !ok {
+		n.activeID.Store(-1)
+		return
+	}
+	id, _, err := n.z.ControllerID(ctx)
+	if err == nil {
+		n.activeID.Store(id)
+	}
+}
+
+// maybeResign re-arms the /controller watch and resigns if another broker
+// took over (KafkaController.maybeResign).
+func (n *Node) maybeResign(ctx context.Context) {
+	wasActive := n.ctrl != nil
+	n.registerControllerWatch(ctx)
+	if wasActive && n.activeID.Load() != n.cfg.BrokerID {
+		n.resign("another broker is controller")
+	}
+}
+
+// elect is KafkaController.elect.
+func (n *Node) elect(ctx context.Context) {
+	if n.ctx.Err() != nil {
+		return
+	}
+	id, ok, err := n.z.ControllerID(ctx)
+	if err != nil {
+		n.log.WithError(err).Warn("reading /controller failed")
+		return
+	}
+	if ok {
+		n.activeID.Store(id)
+		if id == n.cfg.BrokerID && n.ctrl != nil {
+			return
+		}
+		if id != n.cfg.BrokerID {
+			return
+		}
+		// /controller names us but we are not active: a leftover of our own
+		// session. Delete it so an election can run.
+		_ = n.z.Delete(ctx, ControllerPath, -1)
+		return
+	}
+	epoch, epochVersion, err := n.registerControllerAndIncrementEpoch(ctx)
+	if errors.Is(err, ErrControllerMoved) {
+		n.log.WithError(err).Debug("lost controller election")
+		n.maybeResign(ctx)
+		return
+	}
+	if err != nil {
+		n.log.WithError(err).Error("controller election failed")
+		return
+	}
+	n.activeID.Store(n.cfg.BrokerID)
+	n.log.WithField("epoch", epoch).Info("elected controller")
+	if err := n.onControllerFailover(ctx, epoch, epochVersion); err != nil {
+		n.log.WithError(err).Error("controller failover failed; resigning")
+		n.triggerControllerMove(ctx)
+	}
+}
+
+// registerControllerAndIncrementEpoch is the election multi-op of
+// KafkaZkClient.registerControllerAndIncrementControllerEpoch.
+func (n *Node) registerControllerAndIncrementEpoch(ctx context.Context) (int32, int32, error) {
+	data, st, err := n.z.Get(ctx, ControllerEpochPath)
+	var cur int32
+	if errors.Is(err, ErrNoNode) {
+		_, err = n.z.CreateRecursive(ctx, ControllerEpochPath, EncodeControllerEpoch(0), ModePersistent)
+		if err != nil && !errors.Is(err, ErrNodeExists) {
+			return 0, 0, err
+		}
+		data, st, err = n.z.Get(ctx, ControllerEpochPath)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	if cur, err = DecodeControllerEpoch(data); err != nil {
+		return 0, 0, err
+	}
+	next := cur + 1
+	rs, err := n.z.Multi(ctx,
+		CreateOp{Path: ControllerPath, Data: EncodeController(n.cfg.BrokerID, time.Now().UnixMilli()), Mode: ModeEphemeral},
+		SetDataOp{Path: ControllerEpochPath, Data: EncodeControllerEpoch(next), Version: st.Version})
+	if err == nil {
+		return next, rs[1].Stat.Version, nil
+	}
+	if !errors.Is(err, ErrNodeExists) && !errors.Is(err, ErrBadVersion) {
+		return 0, 0, err
+	}
+	// Maybe our own multi succeeded but its answer was lost.
+	id, ok, err2 := n.z.ControllerID(ctx)
+	data, st, err3 := n.z.Get(ctx, ControllerEpochPath)
+	if err2 == nil && err3 == nil && ok && id == n.cfg.BrokerID {
+		if e, err := DecodeControllerEpoch(data); err == nil && e == next {
+			return next, st.Version, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("%w: election lost (%v)", ErrControllerMoved, err)
+}
+
+// triggerControllerMove resigns and deletes /controller (fenced) so that
+// another broker takes over.
+func (n *Node) triggerControllerMove(ctx context.Context) {
+	var version int32 = -1
+	if n.ctrl != nil {
+		version = n.ctrl.epochZkVersion
+	}
+	n.resign("controller move")
+	n.activeID.Store(-1)
+	if version >= 0 {
+		_, _ = n.z.Multi(ctx, CheckOp{Path: ControllerEpochPath, Version: version}, DeleteOp{Path: ControllerPath, Version: -1})
+	}
+}
+
+// Close resigns, deregisters (deletes /brokers/ids/<id> and our
+// /controller) and stops the node's goroutines. The ZK session stays open;
+// the caller closes it.
+func (n *Node) Close() error {
+	var err error
+	n.closeOnce.Do(func() {
+		done := make(chan struct{})
+		n.enqueue("Shutdown", func(ctx context.Context) {
+			defer close(done)
+			wasActive := n.ctrl != nil
+			version := int32(-1)
+			if wasActive {
+				version = n.ctrl.epochZkVersion
+			}
+			n.resign("shutdown")
+			dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if wasActive {
+				_, _ = n.z.Multi(dctx, CheckOp{Path: ControllerEpochPath, Version: version}, DeleteOp{Path: ControllerPath, Version: -1})
+			}
+			if n.brokerEpoch.Load() != 0 {
+				_, st, gerr := n.z.Get(dctx, BrokerPath(n.cfg.BrokerID))
+				if gerr == nil && st.EphemeralOwner == n.z.SessionID() {
+					if derr := n.z.Delete(dctx, BrokerPath(n.cfg.BrokerID), -1); derr != nil && !errors.Is(derr, ErrNoNode) {
+						err = derr
+					}
+				}
+			}
+		})
+		started := false
+		n.startOnce.Do(func() {}) // no Register: nothing runs the queue
+		select {
+		case <-n.events.running:
+			started = true
+		default:
+		}
+		if started {
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				err = fmt.Errorf("coordinator: close: shutdown event not processed")
+			}
+		}
+		n.cancel()
+		n.events.close()
+		n.wg.Wait()
+	})
+	return err
+}
+
+// enqueue adds an event for the event goroutine; it never blocks.
+func (n *Node) enqueue(name string, fn func(ctx context.Context)) {
+	n.events.push(event{name: name, fn: fn})
+}
+
+// runEvents processes events one at a time, in order.
+func (n *Node) runEvents() {
+	close(n.events.running)
+	for {
+		ev, ok := n.events.pop(n.ctx)
+		if !ok {
+			n.resign("stopped")
+			return
+		}
+		n.log.WithField("event", ev.name).Debug("processing controller event")
+		ev.fn(n.ctx)
+	}
+}
+
+type event struct {
+	name string
+	fn   func(ctx context.Context)
+}
+
+// eventQueue is an unbounded FIFO: producers (watch callbacks, session
+// events, senders) must never block or drop.
+type eventQueue struct {
+	running chan struct{} // closed when the consumer starts
+	ready   chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	mu      struct {
+		sync.Mutex
+		q []event
+	}
+}
+
+func newEventQueue() *eventQueue {
+	return &eventQueue{running: make(chan struct{}), ready: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+func (q *eventQueue) push(ev event) {
+	q.mu.Lock()
+	q.mu.q = append(q.mu.q, ev)
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) pop(ctx context.Context) (event, bool) {
+	for {
+		q.mu.Lock()
+		if len(q.mu.q) > 0 {
+			ev := q.mu.q[0]
+			q.mu.q[0] = event{}
+			q.mu.q = q.mu.q[1:]
+			q.mu.Unlock()
+			return ev, true
+		}
+		q.mu.Unlock()
+		select {
+		case <-q.ready:
+		case <-q.done:
+			return event{}, false
+		case <-ctx.Done():
+			return event{}, false
+		}
+	}
+}
+
+func (q *eventQueue) close() { q.once.Do(func() { close(q.done) }) }
