@@ -238,10 +238,12 @@ func NewBrokerConfig(p *Properties) (*BrokerConfig, []Warning, error) {
 // repeated keys.
 func (c *BrokerConfig) collect(p *Properties) []Warning {
 	var warnings []Warning
-	count := map[string]int{}
+	// Repeats are counted per source: an --override replacing a file's
+	// value is the point of --override, a key twice in one file is a slip.
+	count := map[[2]string]int{}
 	for _, e := range p.Entries {
-		count[e.Key]++
 		c.supplied[e.Key] = e
+		count[[2]string{e.Source, e.Key}]++
 	}
 	for _, key := range p.Keys() {
 		e := c.supplied[key]
@@ -252,9 +254,9 @@ func (c *BrokerConfig) collect(p *Properties) []Warning {
 			}
 			warnings = append(warnings, Warning{Position: e.Position(), Key: key, Message: msg})
 		}
-		if count[key] > 1 {
+		if n := count[[2]string{e.Source, key}]; n > 1 {
 			warnings = append(warnings, Warning{Position: e.Position(), Key: key,
-				Message: fmt.Sprintf("%s is set %d times; the last one (%s) wins", key, count[key], e.Position())})
+				Message: fmt.Sprintf("%s is set %d times; the last one (%s) wins", key, n, e.Position())})
 		}
 	}
 	return warnings
