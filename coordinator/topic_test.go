@@ -1,0 +1,320 @@
+package coordinator
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/samsa-broker/samsa/coordinator/zktest"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// threeBrokers starts nodes 1-3 sharing one recording transport and returns
+// them once one is controller.
+func threeBrokers(t *testing.T, srv *zktest.Server) (map[int32]*Node, map[int32]*ZK, *fakeTransport) {
+	t.Helper()
+	tr := &fakeTransport{}
+	nodes, zks := map[int32]*Node{}, map[int32]*ZK{}
+	for id := int32(1); id <= 3; id++ {
+		nodes[id], zks[id] = newTestNode(t, srv, id, tr)
+		if _, err := nodes[id].Register(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "a controller", func() bool {
+		for _, n := range nodes {
+			if n.IsController() {
+				return true
+			}
+		}
+		return false
+	})
+	return nodes, zks, tr
+}
+
+func controllerOf(nodes map[int32]*Node) int32 {
+	for id, n := range nodes {
+		if n.IsController() {
+			return id
+		}
+	}
+	return -1
+}
+
+func readStateJSON(t *testing.T, z *ZK, tp TopicPartition) string {
+	t.Helper()
+	data, _, err := z.Get(testCtx(t), PartitionStatePath(tp.Topic, tp.Partition))
+	if err != nil {
+		return ""
+	}
+	return string(data)
+}
+
+func TestTopicLifecycle(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, tr := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	ctrl := controllerOf(nodes)
+	z := zks[ctrl]
+	epoch := controllerEpoch(t, z)
+	ep := string(EncodeControllerEpoch(epoch))
+
+	assignment := map[int32][]int32{0: {1, 2}, 1: {2, 3}, 2: {3, 1}}
+	if err := z.CreateTopic(ctx, "t", assignment, map[string]string{"cleanup.policy": "compact"}); err != nil {
+		t.Fatal(err)
+	}
+	if data, _, _ := z.Get(ctx, TopicPath("t")); string(data) != `{"version":2,"partitions":{"0":[1,2],"1":[2,3],"2":[3,1]},"adding_replicas":{},"removing_replicas":{}}` {
+		t.Errorf("topic znode %s", data)
+	}
+	if data, _, _ := z.Get(ctx, TopicConfigPath("t")); string(data) != `{"version":1,"config":{"cleanup.policy":"compact"}}` {
+		t.Errorf("config znode %s", data)
+	}
+	want := map[int32]string{
+		0: `{"controller_epoch":` + ep + `,"leader":1,"version":1,"leader_epoch":0,"isr":[1,2]}`,
+		1: `{"controller_epoch":` + ep + `,"leader":2,"version":1,"leader_epoch":0,"isr":[2,3]}`,
+		2: `{"controller_epoch":` + ep + `,"leader":3,"version":1,"leader_epoch":0,"isr":[3,1]}`,
+	}
+	for p, w := range want {
+		tp := TopicPartition{Topic: "t", Partition: p}
+		waitFor(t, "state of "+tp.String(), func() bool { return readStateJSON(t, z, tp) != "" })
+		if got := readStateJSON(t, z, tp); got != w {
+			t.Errorf("%s state %s, want %s", tp, got, w)
+		}
+	}
+	states, err := z.PartitionStates(ctx, "t")
+	if err != nil || len(states) != 3 || states[1].Leader != 2 || states[1].ZkVersion != 0 {
+		t.Errorf("PartitionStates %+v %v", states, err)
+	}
+
+	// LeaderAndIsr (isNew) went to each ISR member, UpdateMetadata to all.
+	type laiKey struct {
+		addr string
+		p    int32
+	}
+	waitFor(t, "LeaderAndIsr and UpdateMetadata", func() bool {
+		lai := map[laiKey]bool{}
+		um := map[string]bool{}
+		for _, s := range tr.requests() {
+			switch r := s.req.(type) {
+			case *kmsg.LeaderAndISRRequest:
+				for _, ts := range r.TopicStates {
+					for _, ps := range ts.PartitionStates {
+						if ts.Topic == "t" && ps.IsNew && ps.Leader == assignment[ps.Partition][0] && r.Version == 4 && r.ControllerEpoch == epoch && r.ControllerID == ctrl {
+							lai[laiKey{s.addr, ps.Partition}] = true
+						}
+					}
+				}
+			case *kmsg.UpdateMetadataRequest:
+				for _, ts := range r.TopicStates {
+					if ts.Topic == "t" && len(ts.PartitionStates) == 3 && r.Version == 6 && len(r.LiveBrokers) == 3 {
+						um[s.addr] = true
+					}
+				}
+			}
+		}
+		for p, reps := range assignment {
+			for _, r := range reps {
+				if !lai[laiKey{"127.0.0.1:" + itoa(9092+r), p}] {
+					return false
+				}
+			}
+		}
+		return len(um) == 3
+	})
+
+	// Admin errors, with Kafka's messages.
+	for _, tt := range []struct {
+		topic    string
+		sentinel error
+		msg      string
+	}{
+		{"t", ErrTopicExists, "Topic 't' already exists."},
+		{"a b", ErrInvalidTopic, `Topic name "a b" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`},
+	} {
+		err := z.CreateTopic(ctx, tt.topic, map[int32][]int32{0: {1}}, nil)
+		if !errors.Is(err, tt.sentinel) || err.Error() != tt.msg {
+			t.Errorf("create %q: %v", tt.topic, err)
+		}
+	}
+	if err := z.CreateTopic(ctx, "x.y", map[int32][]int32{0: {1}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.CreateTopic(ctx, "x_y", map[int32][]int32{0: {1}}, nil); !errors.Is(err, ErrInvalidTopic) || err.Error() != "Topic 'x_y' collides with existing topics: x.y" {
+		t.Errorf("collision: %v", err)
+	}
+	if err := z.MarkTopicForDeletion(ctx, "nope"); !errors.Is(err, ErrTopicNotFound) {
+		t.Errorf("delete unknown: %v", err)
+	}
+
+	// Add a partition: the controller creates its state.
+	if err := z.AddPartitions(ctx, "t", map[int32][]int32{3: {2, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	tp3 := TopicPartition{Topic: "t", Partition: 3}
+	waitFor(t, "state of the added partition", func() bool { return readStateJSON(t, z, tp3) != "" })
+	if got, _ := z.TopicAssignment(ctx, "t"); !reflect.DeepEqual(got[3], []int32{2, 1}) {
+		t.Errorf("assignment after add %v", got)
+	}
+
+	// A follower dies: leaders it held move, ISRs shrink with a new epoch.
+	victim := int32(1)
+	if victim == ctrl {
+		victim = 2
+	}
+	zks[victim].Close()
+	delete(nodes, victim)
+	for p, reps := range assignment {
+		tp := TopicPartition{Topic: "t", Partition: p}
+		waitFor(t, "ISR without the dead broker", func() bool {
+			s, err := z.PartitionState(ctx, tp)
+			return err == nil && !contains32(s.ISR, victim)
+		})
+		s, _ := z.PartitionState(ctx, tp)
+		wantEpoch := int32(0)
+		if contains32(reps, victim) {
+			wantEpoch = 1
+		}
+		if s.LeaderEpoch != wantEpoch || s.Leader == victim || (reps[0] != victim && s.Leader != reps[0]) {
+			t.Errorf("%s after broker %d died: %+v", tp, victim, s)
+		}
+	}
+
+	// Deletion waits while a replica is offline (Kafka's "ineligible"
+	// topics), and resumes when the broker is back: UpdateMetadata with
+	// leader -2, StopReplica with delete, then the znodes go.
+	if err := z.MarkTopicForDeletion(ctx, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.MarkTopicForDeletion(ctx, "t"); !errors.Is(err, ErrMarkedForDeletion) || err.Error() != "topic t is already marked for deletion" {
+		t.Errorf("second deletion request: %v", err)
+	}
+	if ts, _ := z.TopicsMarkedForDeletion(ctx); !reflect.DeepEqual(ts, []string{"t"}) {
+		t.Errorf("marked for deletion %v", ts)
+	}
+	if err := z.CreateTopic(ctx, "t", map[int32][]int32{0: {1}}, nil); !errors.Is(err, ErrMarkedForDeletion) || !errors.Is(err, ErrTopicExists) {
+		t.Errorf("create while marked: %v", err)
+	}
+	back, _ := newTestNode(t, srv, victim, tr)
+	if _, err := back.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "topic znodes deleted", func() bool {
+		for _, p := range []string{TopicPath("t"), TopicConfigPath("t"), DeleteTopicPath("t")} {
+			if ok, _, _ := z.Exists(ctx, p); ok {
+				return false
+			}
+		}
+		return true
+	})
+	sawDelete, sawMinus2 := false, false
+	for _, s := range tr.requests() {
+		switch r := s.req.(type) {
+		case *kmsg.StopReplicaRequest:
+			if r.DeletePartitions && r.Version == 2 && r.Topics[0].Topic == "t" {
+				sawDelete = true
+			}
+		case *kmsg.UpdateMetadataRequest:
+			for _, ts := range r.TopicStates {
+				if ts.Topic == "t" && ts.PartitionStates[0].Leader == -2 {
+					sawMinus2 = true
+				}
+			}
+		}
+	}
+	if !sawDelete || !sawMinus2 {
+		t.Errorf("StopReplica(delete) %v, UpdateMetadata leader -2 %v", sawDelete, sawMinus2)
+	}
+	if ts, _ := z.Topics(ctx); !reflect.DeepEqual(ts, []string{"x.y"}) {
+		t.Errorf("topics after deletion %v", ts)
+	}
+}
+
+func contains32(xs []int32, x int32) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(i int32) string {
+	return string(appendInt(nil, int64(i)))
+}
+
+func appendInt(b []byte, i int64) []byte {
+	if i >= 10 {
+		b = appendInt(b, i/10)
+	}
+	return append(b, byte('0'+i%10))
+}
+
+func TestLeaderISRUpdateAndNotification(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, tr := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	z := zks[1]
+	if err := z.CreateTopic(ctx, "isr", map[int32][]int32{0: {1, 2, 3}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tp := TopicPartition{Topic: "isr", Partition: 0}
+	waitFor(t, "partition state", func() bool { return readStateJSON(t, z, tp) != "" })
+	cur, err := z.PartitionState(ctx, tp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := nodes[cur.Leader]
+	shrunk := cur
+	shrunk.ISR = []int32{cur.Leader}
+	v, err := leader.UpdateLeaderAndISR(ctx, tp, shrunk)
+	if err != nil || v != cur.ZkVersion+1 {
+		t.Fatalf("CAS: %d %v", v, err)
+	}
+	// Retrying the same write with the old version reads back our own data.
+	if v2, err := leader.UpdateLeaderAndISR(ctx, tp, shrunk); err != nil || v2 != v {
+		t.Errorf("idempotent retry: %d %v", v2, err)
+	}
+	// A conflicting write with a stale version fails.
+	other := cur
+	other.ISR = []int32{1, 2}
+	if _, err := leader.UpdateLeaderAndISR(ctx, tp, other); !errors.Is(err, ErrBadVersion) {
+		t.Errorf("stale CAS: %v", err)
+	}
+	before := len(tr.requests())
+	leader.NotifyISRChange(tp)
+	if err := leader.FlushISRChanges(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "notification processed", func() bool {
+		kids, err := z.Children(ctx, ISRChangeNotificationPath)
+		return err == nil && len(kids) == 0
+	})
+	waitFor(t, "UpdateMetadata with the new ISR", func() bool {
+		for _, s := range tr.requests()[before:] {
+			if r, ok := s.req.(*kmsg.UpdateMetadataRequest); ok {
+				for _, ts := range r.TopicStates {
+					if ts.Topic == "isr" && reflect.DeepEqual(ts.PartitionStates[0].ISR, shrunk.ISR) && ts.PartitionStates[0].ZKVersion == v {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
+}
+
+func TestProducerIDBlocks(t *testing.T) {
+	srv := zktest.Start(t)
+	n, z := newTestNode(t, srv, 4, nil)
+	ctx := testCtx(t)
+	for i, want := range [][2]int64{{0, 999}, {1000, 1999}} {
+		s, e, err := n.NewProducerIDBlock(ctx)
+		if err != nil || s != want[0] || e != want[1] {
+			t.Fatalf("block %d: [%d,%d] %v", i, s, e, err)
+		}
+	}
+	data, _, _ := z.Get(ctx, ProducerIDBlockPath)
+	if string(data) != `{"version":1,"broker":4,"block_start":"1000","block_end":"1999"}` {
+		t.Errorf("znode %s", data)
+	}
+}
