@@ -140,6 +140,12 @@ func (l *Log) Read(offset, maxOffset int64, maxBytes int32, minOneBatch bool) (R
 		if offset < start || offset > leo {
 			return ReadResult{}, fmt.Errorf("storage: %s: %w: offset %d, log start %d, log end %d", l.tp, ErrOffsetOutOfRange, offset, start, leo)
 		}
+		// Never return batches above the log end offset we saw: a concurrent append publishes
+		// the segment size before the log end offset.
+		bound := leo
+		if maxOffset >= 0 && maxOffset < bound {
+			bound = maxOffset
+		}
 		segs := l.segments()
 		retry := false
 		for i := floorSegment(segs, offset); i < len(segs); i++ {
@@ -148,7 +154,7 @@ func (l *Log) Read(offset, maxOffset int64, maxBytes int32, minOneBatch bool) (R
 				retry = true // deleted since we loaded the list
 				break
 			}
-			pos, n, found, err := s.read(offset, maxOffset, maxBytes, minOneBatch, hdr[:])
+			pos, n, found, err := s.read(offset, bound, maxBytes, minOneBatch, hdr[:])
 			if err != nil {
 				s.release()
 				return ReadResult{}, fmt.Errorf("storage: %s: %w", l.tp, err)

@@ -287,8 +287,11 @@ func (l *Log) recoverSegment(s *segment, cfg LogConfig) (int64, error) {
 			invalid = fmt.Errorf("%w: offset %d after %d", ErrCorruptBatch, h.BaseOffset, prevLast)
 			break
 		}
-		if !s.canConvertToRelativeOffset(h.lastOffset()) {
-			return 0, fmt.Errorf("%w: offset %d in segment %d", errInvalidOffset, h.lastOffset(), s.base)
+		if !s.canConvertToRelativeOffset(h.lastOffset()) || h.BaseOffset < s.base {
+			// Kafka empties the whole segment here (InvalidOffsetException); cutting at this
+			// batch keeps the valid batches before it.
+			invalid = fmt.Errorf("%w: offsets %d..%d do not fit segment %d", ErrCorruptBatch, h.BaseOffset, h.lastOffset(), s.base)
+			break
 		}
 		if h.MaxTimestamp > s.maxTs.Load() {
 			s.offsetOfMaxTs.Store(h.lastOffset())
