@@ -171,6 +171,7 @@ type ConfigEntry struct {
 	Type      Type
 	IsDefault bool   // not supplied: Kafka's DEFAULT_CONFIG source
 	Sensitive bool   // a password: DescribeConfigs hides the value
+	ReadOnly  bool   // not changeable at runtime (IsDynamicBrokerKey); topic keys never are
 	Position  string // where it was set ("" for defaults)
 }
 
@@ -249,7 +250,10 @@ func (c *BrokerConfig) collect(p *Properties) []Warning {
 		e := c.supplied[key]
 		if _, known := c.defs[key]; !known && !c.isListenerOverride(key) {
 			msg := fmt.Sprintf("The configuration '%s' was supplied but isn't a known config.", key)
-			if s := closestKey(key, c.defs); s != "" {
+			if hasBOM(key) {
+				// Java reads a UTF-8 byte order mark as part of the first key.
+				msg += " The file starts with a byte order mark (BOM), which Kafka reads as part of this key: save the file as UTF-8 without BOM."
+			} else if s := closestKey(key, c.defs); s != "" {
 				msg += fmt.Sprintf(" Did you mean '%s'?", s)
 			}
 			warnings = append(warnings, Warning{Position: e.Position(), Key: key, Message: msg})
@@ -260,6 +264,12 @@ func (c *BrokerConfig) collect(p *Properties) []Warning {
 		}
 	}
 	return warnings
+}
+
+// hasBOM reports whether a key starts with a byte order mark, decoded as
+// UTF-8 or, in a file that is not valid UTF-8, as ISO-8859-1 ("ï»¿").
+func hasBOM(key string) bool {
+	return strings.HasPrefix(key, "\ufeff") || strings.HasPrefix(key, "\u00ef\u00bb\u00bf")
 }
 
 // isListenerOverride recognises listener.name.<listener>.<key> (and
@@ -415,6 +425,7 @@ func (c *BrokerConfig) Lookup(key string) (ConfigEntry, bool) {
 		Null:      v == nil,
 		Type:      k.typ,
 		Sensitive: k.typ == TypePassword,
+		ReadOnly:  !IsDynamicBrokerKey(key),
 	}
 	if s, ok := c.supplied[key]; ok {
 		e.Position = s.Position()

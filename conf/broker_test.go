@@ -380,3 +380,41 @@ func TestBrokerSynonyms(t *testing.T) {
 		t.Errorf("BrokerKeyType = %v, %v", typ, ok)
 	}
 }
+
+func TestDynamicBrokerKeys(t *testing.T) {
+	dynamic := 0
+	for _, n := range BrokerKeyNames() {
+		if IsDynamicBrokerKey(n) {
+			dynamic++
+		}
+	}
+	// 34 listener keys (the 7 reconfigurable SSL keys among them), 2 more socket
+	// server keys, 7 cleaner keys, 22 more topic-default keys (23 less
+	// message.max.bytes, already a cleaner key), 5 thread pools, metric.reporters.
+	if dynamic != 71 {
+		t.Errorf("%d dynamic keys, want 71", dynamic)
+	}
+	for _, tc := range []struct {
+		key  string
+		want bool
+	}{{"log.retention.ms", true}, {"log.retention.hours", false}, {"log.message.format.version", false},
+		{"broker.id", false}, {"listeners", true}, {"num.io.threads", true}, {"unclean.leader.election.enable", true}} {
+		if got := IsDynamicBrokerKey(tc.key); got != tc.want {
+			t.Errorf("IsDynamicBrokerKey(%s) = %v", tc.key, got)
+		}
+	}
+	c := mustBrokerConfig(t, minimal)
+	if e, _ := c.Lookup("broker.id"); !e.ReadOnly {
+		t.Error("broker.id not read-only")
+	}
+}
+
+func TestBrokerByteOrderMark(t *testing.T) {
+	_, warnings, err := brokerConfig(t, "\ufeffbroker.id=1\n"+minimal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Message, "byte order mark") {
+		t.Errorf("warnings: %v", warnings)
+	}
+}

@@ -318,3 +318,42 @@ func BrokerSynonyms(name string) []string {
 	}
 	return []string{name}
 }
+
+// IsDynamicBrokerKey reports whether Kafka 2.4 can change a broker key at
+// runtime (DynamicBrokerConfig.AllDynamicConfigs). DescribeConfigs shows every
+// other key as read-only.
+func IsDynamicBrokerKey(name string) bool {
+	switch name {
+	// Thread pools, metric reporters, socket server limits.
+	case "num.io.threads", "num.network.threads", "num.replica.fetchers", "num.recovery.threads.per.data.dir",
+		"background.threads", "metric.reporters",
+		"max.connections.per.ip", "max.connections.per.ip.overrides", "max.connections":
+		return true
+	// Log cleaner.
+	case "log.cleaner.threads", "log.cleaner.dedupe.buffer.size", "log.cleaner.io.buffer.load.factor",
+		"log.cleaner.io.buffer.size", "message.max.bytes", "log.cleaner.io.max.bytes.per.second", "log.cleaner.backoff.ms":
+		return true
+	// Listeners and their security settings.
+	case "advertised.listeners", "listeners", "listener.security.protocol.map",
+		"principal.builder.class", "ssl.protocol", "ssl.provider", "ssl.cipher.suites", "ssl.enabled.protocols",
+		"ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password", "ssl.key.password",
+		"ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password",
+		"ssl.keymanager.algorithm", "ssl.trustmanager.algorithm", "ssl.endpoint.identification.algorithm",
+		"ssl.secure.random.implementation", "ssl.client.auth",
+		"sasl.mechanism.inter.broker.protocol", "sasl.jaas.config", "sasl.enabled.mechanisms",
+		"sasl.kerberos.service.name", "sasl.kerberos.kinit.cmd", "sasl.kerberos.ticket.renew.window.factor",
+		"sasl.kerberos.ticket.renew.jitter", "sasl.kerberos.min.time.before.relogin",
+		"sasl.kerberos.principal.to.local.rules", "sasl.login.refresh.window.factor",
+		"sasl.login.refresh.window.jitter", "sasl.login.refresh.min.period.seconds", "sasl.login.refresh.buffer.seconds":
+		return true
+	case "log.message.format.version":
+		return false // excluded: every broker must support the version first
+	}
+	// The broker keys that give topics their defaults.
+	for _, k := range topicKeys() {
+		if k.synonym == name {
+			return true
+		}
+	}
+	return false
+}
