@@ -23,7 +23,7 @@ func newOptions() *options {
 	o := &options{p: p}
 	o.topic = p.Accepts("topic", "REQUIRED: The topic id to produce messages to.").WithRequiredArg().DescribedAs("topic")
 	o.brokerList = p.Accepts("broker-list", "REQUIRED: The broker list string in the form HOST1:PORT1,HOST2:PORT2.").WithRequiredArg().DescribedAs("broker-list")
-	o.bootstrapServer = p.Accepts("bootstrap-server", "The server(s) to connect to, a synonym of --broker-list.").WithRequiredArg().DescribedAs("server to connect to")
+	o.bootstrapServer = p.Accepts("bootstrap-server", "The server(s) to connect to, a synonym of --broker-list (Kafka 2.5).").WithRequiredArg().DescribedAs("server to connect to").Hidden()
 	o.sync = p.Accepts("sync", "If set message send requests to the brokers are synchronously, one at a time as they arrive.")
 	o.compressionCodec = p.Accepts("compression-codec", "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd'."+
 		"If specified without value, then it defaults to 'gzip'").WithOptionalArg().DescribedAs("compression-codec")

@@ -22,6 +22,7 @@ var errVersion = errors.New("kafka-topics: version requested")
 type javaErr struct {
 	class, msg string
 	err        error
+	causes     []string // "Caused by: " lines of the stack trace
 }
 
 func (e *javaErr) Error() string  { return e.msg }
@@ -41,7 +42,7 @@ func asJava(err error) *javaErr {
 	}
 	var oe *cli.OptionError
 	if errors.As(err, &oe) {
-		return &javaErr{class: oe.Class, msg: oe.Msg, err: err}
+		return &javaErr{class: oe.Class, msg: oe.Msg, err: err, causes: oe.Causes}
 	}
 	return &javaErr{class: "kafka.admin.AdminOperationException", msg: err.Error(), err: err}
 }
@@ -74,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// exception escapes main.
 		var oe *cli.OptionError
 		if errors.As(err, &oe) {
-			cli.PrintUncaught(stderr, oe.JavaString())
+			cli.PrintUncaughtError(stderr, oe)
 		}
 		return 1
 	}
@@ -124,7 +125,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		c.println("Error while executing topic command : " + je.msg)
 		// error(Utils.stackTrace(e)): the trace text ends with a newline,
 		// so log4j's " (class)" lands on a line of its own.
-		c.log.Error(je.String() + "\n")
+		trace := je.String() + "\n"
+		for _, cause := range je.causes {
+			trace += "Caused by: " + cause + "\n"
+		}
+		c.log.Error(trace)
 		return 1
 	}
 	return 0

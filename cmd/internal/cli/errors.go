@@ -7,6 +7,8 @@ import "fmt"
 type OptionError struct {
 	Class string
 	Msg   string
+	// Causes are the "Caused by: " lines the JVM prints after the trace.
+	Causes []string
 }
 
 func (e *OptionError) Error() string { return e.Msg }
@@ -29,8 +31,10 @@ func multipleArguments(o *Option) *OptionError {
 }
 
 func conversionFailed(o *Option, arg string) *OptionError {
+	nfe := fmt.Sprintf("java.lang.NumberFormatException: For input string: \"%s\"", arg)
 	return &OptionError{Class: "joptsimple.OptionArgumentConversionException",
-		Msg: fmt.Sprintf("Cannot parse argument '%s' of option %s", arg, o.name)}
+		Msg:    fmt.Sprintf("Cannot parse argument '%s' of option %s", arg, o.name),
+		Causes: []string{"joptsimple.internal.ReflectionException: " + nfe, nfe}}
 }
 
 // UsageError is a message that Kafka's CommandLineUtils.printUsageAndDie

@@ -33,6 +33,9 @@ func (p *Parser) HelpText() string {
 	type row struct{ left, right string }
 	rows := []row{{"Option", "Description"}, {"------", "-----------"}}
 	for _, o := range p.sorted() {
+		if o.hidden {
+			continue
+		}
 		rows = append(rows, row{optionDisplay(o), descriptionDisplay(o)})
 	}
 	optW, descW := 0, 0
@@ -146,9 +149,10 @@ func javaSplitLines(s string) []string {
 }
 
 // lineBreakWords cuts a line where java.text.BreakIterator.getLineInstance
-// allows a break: after a run of whitespace, and after a hyphen that sits
-// between two letters or digits ("pre-existing"). Each word keeps its
-// trailing whitespace, as BreakIterator's segments do.
+// allows a break: after a run of whitespace, and after a hyphen or period
+// that follows a non-space and precedes a letter ("pre-existing",
+// "--create", "e.g."). Each word keeps its trailing whitespace, as
+// BreakIterator's segments do.
 func lineBreakWords(line string) []string {
 	var words []string
 	rs := []rune(line)
@@ -166,7 +170,7 @@ func lineBreakWords(line string) []string {
 				start = j + 1
 			}
 			i = j
-		case r == '-' && i > 0 && i+1 < len(rs) && isWordRune(rs[i-1]) && unicode.IsLetter(rs[i+1]):
+		case (r == '-' || r == '.') && i > 0 && i+1 < len(rs) && !unicode.IsSpace(rs[i-1]) && unicode.IsLetter(rs[i+1]):
 			words = append(words, string(rs[start:i+1]))
 			start = i + 1
 		}
@@ -176,5 +180,3 @@ func lineBreakWords(line string) []string {
 	}
 	return words
 }
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -65,9 +65,24 @@ func ExceptionClass(ke *kerr.Error) string {
 }
 
 // PrintUncaught prints an exception escaping a Java main, as the JVM does:
-// `Exception in thread "main" <class>: <message>`. The stack trace is left out.
-func PrintUncaught(w io.Writer, javaString string) {
+// `Exception in thread "main" <class>: <message>`, then a "Caused by: "
+// line per cause. Stack frames are left out.
+func PrintUncaught(w io.Writer, javaString string, causes ...string) {
 	io.WriteString(w, "Exception in thread \"main\" "+javaString+"\n")
+	for _, c := range causes {
+		io.WriteString(w, "Caused by: "+c+"\n")
+	}
+}
+
+// PrintUncaughtError is PrintUncaught for an error: an *OptionError or
+// *JavaError keeps its Java text, anything else prints its message.
+func PrintUncaughtError(w io.Writer, err error) {
+	var oe *OptionError
+	if errors.As(err, &oe) {
+		PrintUncaught(w, oe.JavaString(), oe.Causes...)
+		return
+	}
+	PrintUncaught(w, err.Error())
 }
 
 // JavaError is an error whose text is the toString() of the Java exception

@@ -24,6 +24,7 @@ type Option struct {
 	typeName    string   // ofType, as the help table shows it: "String", "Integer", "Long"
 	defaults    []string // defaultsTo
 	forHelp     bool
+	hidden      bool
 }
 
 // Name is the option's long name, without dashes.
@@ -48,6 +49,10 @@ func (o *Option) OfType(t string) *Option { o.typeName = t; return o }
 
 // DefaultsTo sets the value returned when the option is absent.
 func (o *Option) DefaultsTo(v ...string) *Option { o.defaults = v; return o }
+
+// Hidden keeps the option out of the help table: for options Samsa accepts
+// beyond the Kafka version it mimics, so the table stays Kafka's.
+func (o *Option) Hidden() *Option { o.hidden = true; return o }
 
 // ForHelp marks an option whose presence asks for help or version output.
 func (o *Option) ForHelp() *Option { o.forHelp = true; return o }

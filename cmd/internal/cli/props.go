@@ -23,12 +23,12 @@ func ParseKeyValue(args []string) map[string]string {
 }
 
 // LoadProperties reads a Java properties file (Utils.loadProps). A missing
-// file yields Java's FileNotFoundException text so tools can print it as
-// Kafka does.
+// file yields the text of the NoSuchFileException Kafka 2.4 throws, so tools
+// can print it as Kafka does.
 func LoadProperties(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &JavaError{Text: "java.io.FileNotFoundException: " + path + " (No such file or directory)", Err: err}
+		return nil, &JavaError{Text: "java.nio.file.NoSuchFileException: " + path, Err: err}
 	}
 	defer f.Close()
 	return ParseProperties(bufio.NewReader(f))
