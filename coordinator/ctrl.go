@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/samsa-broker/samsa/coordinator/controller"
 	"github.com/sirupsen/logrus"
@@ -144,7 +145,15 @@ func (n *Node) enqueueCtrl(name string, gen int64, fn func(ctx context.Context) 
 		if n.ctrl == nil || n.ctrl.gen != gen {
 			return
 		}
-		n.handleCtrlErr(ctx, name, fn(ctx))
+		err := fn(ctx)
+		if errors.Is(err, ErrConnectionLoss) && n.ctx.Err() == nil {
+			// Kafka's ZooKeeper client retries until connected; handlers
+			// re-read what they need, so the whole event is retried.
+			n.log.WithField("event", name).WithError(err).Warn("zookeeper connection lost during controller event; retrying")
+			time.AfterFunc(500*time.Millisecond, func() { n.enqueueCtrl(name, gen, fn) })
+			return
+		}
+		n.handleCtrlErr(ctx, name, err)
 	})
 }
 

@@ -266,7 +266,9 @@ func (n *Node) registerControllerWatch(ctx context.Context) {
 		}
 	})
 	if err != nil {
-		n.log.WithError(err).Warn("watching /controller failed")
+		if n.ctx.Err() == nil {
+			n.log.WithError(err).Warn("watching /controller failed")
+		}
 		return
 	}
 	if !ok {
@@ -308,9 +310,13 @@ func (n *Node) elect(ctx context.Context) {
 			return
 		}
 		// /controller names us but we are not active: a leftover of our own
-		// session. Delete it so an election can run.
-		_ = n.z.Delete(ctx, ControllerPath, -1)
-		return
+		// (a failed failover, or a previous incarnation of this broker id
+		// whose session has not expired). Delete it and run the election.
+		if err := n.z.Delete(ctx, ControllerPath, -1); err != nil && !errors.Is(err, ErrNoNode) {
+			n.log.WithError(err).Warn("deleting stale /controller failed")
+			return
+		}
+		n.registerControllerWatch(ctx)
 	}
 	epoch, epochVersion, err := n.registerControllerAndIncrementEpoch(ctx)
 	if errors.Is(err, ErrControllerMoved) {
@@ -378,8 +384,17 @@ func (n *Node) triggerControllerMove(ctx context.Context) {
 	}
 	n.resign("controller move")
 	n.activeID.Store(-1)
-	if version >= 0 {
-		_, _ = n.z.Multi(ctx, CheckOp{Path: ControllerEpochPath, Version: version}, DeleteOp{Path: ControllerPath, Version: -1})
+	if version < 0 {
+		return
+	}
+	_, err := n.z.Multi(ctx, CheckOp{Path: ControllerEpochPath, Version: version}, DeleteOp{Path: ControllerPath, Version: -1})
+	if err != nil && n.ctx.Err() == nil {
+		// /controller may still name us with nobody acting as controller:
+		// elect again later, which clears our stale /controller.
+		n.log.WithError(err).Warn("could not delete /controller after resigning; will retry")
+		time.AfterFunc(time.Second, func() {
+			n.enqueue("Reelect", func(ctx context.Context) { n.elect(ctx) })
+		})
 	}
 }
 

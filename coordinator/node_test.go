@@ -17,6 +17,8 @@ import (
 type fakeTransport struct {
 	mu   sync.Mutex
 	sent []sentRequest
+	// handle, when set, may answer a request itself.
+	handle func(ctx context.Context, addr string, req kmsg.Request) (kmsg.Response, bool)
 }
 
 type sentRequest struct {
@@ -27,7 +29,13 @@ type sentRequest struct {
 func (f *fakeTransport) RoundTrip(ctx context.Context, addr string, req kmsg.Request) (kmsg.Response, error) {
 	f.mu.Lock()
 	f.sent = append(f.sent, sentRequest{addr, req})
+	handle := f.handle
 	f.mu.Unlock()
+	if handle != nil {
+		if resp, ok := handle(ctx, addr, req); ok {
+			return resp, nil
+		}
+	}
 	resp := req.ResponseKind()
 	if sr, ok := req.(*kmsg.StopReplicaRequest); ok {
 		r := resp.(*kmsg.StopReplicaResponse)

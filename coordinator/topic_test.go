@@ -1,11 +1,13 @@
 package coordinator
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"testing"
 
 	"github.com/samsa-broker/samsa/coordinator/zktest"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -229,15 +231,6 @@ func TestTopicLifecycle(t *testing.T) {
 	}
 }
 
-func contains32(xs []int32, x int32) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 func itoa(i int32) string {
 	return string(appendInt(nil, int64(i)))
 }
@@ -316,5 +309,71 @@ func TestProducerIDBlocks(t *testing.T) {
 	data, _, _ := z.Get(ctx, ProducerIDBlockPath)
 	if string(data) != `{"version":1,"broker":4,"block_start":"1000","block_end":"1999"}` {
 		t.Errorf("znode %s", data)
+	}
+}
+
+func TestControlledShutdown(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, tr := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	byAddr := map[string]*Node{}
+	for id, n := range nodes {
+		byAddr["127.0.0.1:"+itoa(9092+id)] = n
+	}
+	tr.mu.Lock()
+	tr.handle = func(ctx context.Context, addr string, req kmsg.Request) (kmsg.Response, bool) {
+		cs, ok := req.(*kmsg.ControlledShutdownRequest)
+		if !ok {
+			return nil, false
+		}
+		resp := cs.ResponseKind().(*kmsg.ControlledShutdownResponse)
+		remaining, err := byAddr[addr].HandleControlledShutdown(ctx, cs.BrokerID, cs.BrokerEpoch)
+		if err != nil {
+			resp.ErrorCode = kerr.NotController.Code
+		}
+		for _, tp := range remaining {
+			resp.PartitionsRemaining = append(resp.PartitionsRemaining, kmsg.ControlledShutdownResponsePartitionsRemaining{Topic: tp.Topic, Partition: tp.Partition})
+		}
+		return resp, true
+	}
+	tr.mu.Unlock()
+
+	ctrl := controllerOf(nodes)
+	a, b := int32(1), int32(2)
+	if ctrl == a {
+		a = 3
+	} else if ctrl == b {
+		b = 3
+	}
+	z := zks[ctrl]
+	if err := z.CreateTopic(ctx, "cs", map[int32][]int32{0: {a, b}, 1: {b, a}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.CreateTopic(ctx, "single", map[int32][]int32{0: {a}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tp := range []TopicPartition{{Topic: "cs", Partition: 0}, {Topic: "cs", Partition: 1}, {Topic: "single", Partition: 0}} {
+		waitFor(t, "state", func() bool { return readStateJSON(t, z, tp) != "" })
+	}
+	nodes[a].cfg.ControlledShutdownEnable = true
+	if err := nodes[a].ControlledShutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	states, err := z.PartitionStates(ctx, "cs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := states[0]; s.Leader != b || s.LeaderEpoch != 1 || !reflect.DeepEqual(s.ISR, []int32{b}) {
+		t.Errorf("partition led by the stopping broker: %+v", s)
+	}
+	if s := states[1]; s.Leader != b || s.LeaderEpoch != 1 || !reflect.DeepEqual(s.ISR, []int32{b}) {
+		t.Errorf("partition followed by the stopping broker: %+v", s)
+	}
+	if s, err := z.PartitionState(ctx, TopicPartition{Topic: "single", Partition: 0}); err != nil || s.Leader != a || s.LeaderEpoch != 0 {
+		t.Errorf("single-replica partition: %+v %v", s, err)
+	}
+	// A stale broker epoch is refused.
+	if _, err := nodes[ctrl].HandleControlledShutdown(ctx, a, nodes[a].BrokerEpoch()-1); !errors.Is(err, ErrStaleBrokerEpoch) {
+		t.Errorf("stale epoch: %v", err)
 	}
 }
