@@ -14,7 +14,7 @@ func (c *BrokerConfig) derive() error {
 	c.fill()
 
 	// ZooKeeper
-	zk, err := ParseZooKeeperConnect(c.ZooKeeperConnect)
+	zk, err := parseZooKeeperConnect(c.ZooKeeperConnect)
 	if err != nil {
 		return &ValueError{Position: c.where("zookeeper.connect"), Key: "zookeeper.connect",
 			Value: c.supplied["zookeeper.connect"].Value, Reason: err.Error()}
@@ -195,7 +195,7 @@ func (c *BrokerConfig) fill() {
 // deriveListeners resolves listeners, advertised.listeners, the protocol map
 // and the inter-broker and control-plane listener names.
 func (c *BrokerConfig) deriveListeners() error {
-	m, err := ParseSecurityProtocolMap(c.str("listener.security.protocol.map"))
+	m, err := parseSecurityProtocolMap(c.str("listener.security.protocol.map"))
 	if err != nil {
 		return c.invalid("listener.security.protocol.map", "%v", err)
 	}
@@ -206,7 +206,7 @@ func (c *BrokerConfig) deriveListeners() error {
 	if c.isNull("listeners") {
 		key, spec = "port", "PLAINTEXT://"+c.str("host.name")+":"+strconv.Itoa(int(c.i32("port")))
 	}
-	if c.Listeners, err = ParseListeners(spec, m); err != nil {
+	if c.Listeners, err = parseListeners(spec, m); err != nil {
 		return c.invalid(key, "%v", err)
 	}
 	if err := c.checkPorts(key, c.Listeners); err != nil {
@@ -217,7 +217,7 @@ func (c *BrokerConfig) deriveListeners() error {
 	// in from host.name/port, else listeners.
 	switch {
 	case !c.isNull("advertised.listeners"):
-		if c.AdvertisedListeners, err = ParseListeners(c.str("advertised.listeners"), m); err != nil {
+		if c.AdvertisedListeners, err = parseListeners(c.str("advertised.listeners"), m); err != nil {
 			return c.invalid("advertised.listeners", "%v", err)
 		}
 		if err := c.checkPorts("advertised.listeners", c.AdvertisedListeners); err != nil {
@@ -235,7 +235,7 @@ func (c *BrokerConfig) deriveListeners() error {
 		if c.isNull(k) {
 			k = "advertised.port"
 		}
-		if c.AdvertisedListeners, err = ParseListeners("PLAINTEXT://"+host+":"+strconv.Itoa(int(port)), m); err != nil {
+		if c.AdvertisedListeners, err = parseListeners("PLAINTEXT://"+host+":"+strconv.Itoa(int(port)), m); err != nil {
 			return c.invalid(k, "%v", err)
 		}
 	default:

@@ -40,11 +40,21 @@ type ProtocolMapEntry struct {
 	Listener, SecurityProtocol string
 }
 
-// ParseSecurityProtocolMap parses listener.security.protocol.map as
+// ParseSecurityProtocolMap parses listener.security.protocol.map; errors wrap
+// ErrInvalidConfig and carry Kafka's message.
+func ParseSecurityProtocolMap(s string) ([]ProtocolMapEntry, error) {
+	m, err := parseSecurityProtocolMap(s)
+	if err != nil {
+		return nil, fmt.Errorf("conf: %w: %w", ErrInvalidConfig, err)
+	}
+	return m, nil
+}
+
+// parseSecurityProtocolMap parses listener.security.protocol.map as
 // KafkaConfig.listenerSecurityProtocolMap does (CoreUtils.parseCsvMap: split on
 // commas, each pair at its last ':'; names upper-cased; protocols looked up
 // case-insensitively). Later duplicates win, as in the Scala map.
-func ParseSecurityProtocolMap(s string) ([]ProtocolMapEntry, error) {
+func parseSecurityProtocolMap(s string) ([]ProtocolMapEntry, error) {
 	var out []ProtocolMapEntry
 	if s == "" {
 		return out, nil
@@ -93,12 +103,22 @@ func lookupProtocol(m []ProtocolMapEntry, name string) (string, bool) {
 	return "", false
 }
 
-// ParseListeners parses a listeners or advertised.listeners value as
+// ParseListeners parses a listeners or advertised.listeners value; errors
+// wrap ErrInvalidConfig and carry Kafka's message.
+func ParseListeners(s string, protocols []ProtocolMapEntry) ([]Listener, error) {
+	ls, err := parseListeners(s, protocols)
+	if err != nil {
+		return nil, fmt.Errorf("conf: %w: %w", ErrInvalidConfig, err)
+	}
+	return ls, nil
+}
+
+// parseListeners parses a listeners or advertised.listeners value as
 // CoreUtils.listenerListToEndPoints does: a comma-separated list of
 // NAME://host:port, where host may be empty or an IPv6 address in brackets,
 // and every name must be in the protocol map. Names and (non-zero) ports must
 // be distinct. Error texts are Kafka's.
-func ParseListeners(s string, protocols []ProtocolMapEntry) ([]Listener, error) {
+func parseListeners(s string, protocols []ProtocolMapEntry) ([]Listener, error) {
 	var out []Listener
 	for _, item := range parseCSVList(s) {
 		l, err := parseEndpoint(item, protocols)

@@ -1,6 +1,7 @@
 package conf
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -55,8 +56,8 @@ func TestParseListeners(t *testing.T) {
 			}
 			got, err := ParseListeners(tc.in, m)
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, ErrInvalidConfig) {
+					t.Fatalf("error %v, want ErrInvalidConfig with %q", err, tc.wantErr)
 				}
 				return
 			}

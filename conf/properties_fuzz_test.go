@@ -40,3 +40,32 @@ func FuzzParseProperties(f *testing.F) {
 		_, _, _ = NewBrokerConfig(p)
 	})
 }
+
+// FuzzBrokerValues puts arbitrary text into the values with the most
+// parsing of their own (listeners, the protocol map, zookeeper.connect): a
+// configuration must come out valid or with an error, never a panic, and a
+// valid one must have consistent listeners.
+func FuzzBrokerValues(f *testing.F) {
+	f.Add("PLAINTEXT://:9092", DefaultListenerSecurityProtocolMap, "localhost:2181")
+	f.Add("INTERNAL://[::1]:9092,EXTERNAL://h:9093", "INTERNAL:PLAINTEXT,EXTERNAL:SSL", "a:1,b/kafka")
+	f.Add("PLAINTEXT://1.2.3.4:9092     # each node", "", "[::1:2181/x/")
+	f.Fuzz(func(t *testing.T, listeners, protocolMap, zk string) {
+		p := &Properties{Name: "fuzz", Entries: []Entry{
+			{Key: "listeners", Value: listeners, Source: "fuzz", Line: 1},
+			{Key: "listener.security.protocol.map", Value: protocolMap, Source: "fuzz", Line: 2},
+			{Key: "zookeeper.connect", Value: zk, Source: "fuzz", Line: 3},
+		}}
+		c, _, err := NewBrokerConfig(p)
+		if err != nil {
+			return
+		}
+		if len(c.ZooKeeperServers) == 0 {
+			t.Fatalf("valid config without ZooKeeper servers from %q", zk)
+		}
+		for _, l := range c.Listeners {
+			if l.Port < 0 || l.Port > 65535 || l.SecurityProtocol == "" {
+				t.Fatalf("bad listener %+v from %q", l, listeners)
+			}
+		}
+	})
+}

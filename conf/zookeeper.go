@@ -22,12 +22,22 @@ func (z ZooKeeperConnect) String() string {
 	return strings.Join(z.Servers, ",") + z.Chroot
 }
 
-// ParseZooKeeperConnect parses host:port[,host:port...][/chroot] as
+// ParseZooKeeperConnect parses a zookeeper.connect value (see
+// parseZooKeeperConnect); errors wrap ErrInvalidValue.
+func ParseZooKeeperConnect(s string) (ZooKeeperConnect, error) {
+	z, err := parseZooKeeperConnect(s)
+	if err != nil {
+		return z, fmt.Errorf("conf: %w: zookeeper.connect %q: %w", ErrInvalidValue, s, err)
+	}
+	return z, nil
+}
+
+// parseZooKeeperConnect parses host:port[,host:port...][/chroot] as
 // ZooKeeper's ConnectStringParser does: the chroot starts at the first '/',
 // servers are separated by commas (blank items ignored), a server without a
 // port gets 2181, IPv6 addresses go in brackets. The chroot must be a valid
 // znode path (PathUtils.validatePath).
-func ParseZooKeeperConnect(s string) (ZooKeeperConnect, error) {
+func parseZooKeeperConnect(s string) (ZooKeeperConnect, error) {
 	var z ZooKeeperConnect
 	hosts := s
 	if i := strings.IndexByte(s, '/'); i >= 0 {

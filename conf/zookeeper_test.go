@@ -1,6 +1,7 @@
 package conf
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -36,8 +37,8 @@ func TestParseZooKeeperConnect(t *testing.T) {
 		t.Run(tc.in, func(t *testing.T) {
 			z, err := ParseZooKeeperConnect(tc.in)
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, ErrInvalidValue) {
+					t.Fatalf("error %v, want ErrInvalidValue with %q", err, tc.wantErr)
 				}
 				return
 			}
