@@ -178,12 +178,12 @@ func (l *Log) appendSet(batches []byte, info setInfo, cfg LogConfig, leader bool
 		var err error
 		if seg, err = l.rollLocked(first, now); err != nil {
 			l.mu.Unlock()
-			return res, err
+			return res, fmt.Errorf("%w: %w", ErrLogDirOffline, err)
 		}
 	}
 	if err := seg.append(batches, last, info.maxTs, offsetOfMax, cfg.IndexIntervalBytes); err != nil {
 		l.mu.Unlock()
-		return res, fmt.Errorf("storage: %s: %w", l.tp, err)
+		return res, fmt.Errorf("storage: %s: %w: %w", l.tp, ErrLogDirOffline, err)
 	}
 	if err := l.assignEpochs(batches, leader, leaderEpoch, first); err != nil {
 		l.log.WithError(err).Errorf("Error writing leader epoch checkpoint of %s", l.tp)
@@ -196,7 +196,7 @@ func (l *Log) appendSet(batches []byte, info setInfo, cfg LogConfig, leader bool
 	l.mu.Unlock()
 	if unflushed >= cfg.FlushMessages {
 		if err := l.flushTo(last + 1); err != nil {
-			return res, err
+			return res, fmt.Errorf("%w: %w", ErrLogDirOffline, err)
 		}
 	}
 	return res, nil
