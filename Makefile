@@ -20,8 +20,9 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN := build/bin
 DEPLOY := $(BIN)/samsa-deploy
 CLUSTER ?= deploy/cluster.toml
-RUN_DIR ?= run
-DEPLOY_ARGS = --cluster $(CLUSTER) --run $(RUN_DIR)
+# Empty: the cluster file's run_dir (run/).
+RUN_DIR ?=
+DEPLOY_ARGS = --cluster $(CLUSTER) $(if $(RUN_DIR),--run $(RUN_DIR))
 
 KAFKA_VERSION := 2.4.1
 SCALA_VERSION := 2.13
@@ -66,7 +67,7 @@ kafka-jars:
 	scripts/fetch-kafka-jars.sh $(SAMSA_KAFKA_LIBS) $(KAFKA_VERSION) $(SCALA_VERSION)
 
 # Running it again stops what runs and starts again on the kept data
-# (run/<node>/zookeeper-data and run/<node>/kafka-logs).
+# (run/<node>/zookeeper and run/<node>/kafka-logs).
 run: build deps
 	$(DEPLOY) broker-stop $(DEPLOY_ARGS)
 	$(DEPLOY) zk-stop $(DEPLOY_ARGS)
@@ -95,12 +96,17 @@ test: build deps kafka-jars vet
 #   tar zxvf samsa-<version>.tgz; vim config/server.properties;
 #   ./bin/kafka-server-start.sh config/server.properties &
 # works as it does with Kafka's tarball.
-dist: build
+# The programs are built again without symbols and build paths, which makes
+# them about a third smaller; samsa-deploy stays out (it runs a local cluster
+# from a checkout). The deployment guide and systemd units come along in deploy/.
+dist: deploy-tool
 	rm -rf $(DIST_DIR) dist/$(DIST_NAME).tgz
-	mkdir -p $(DIST_DIR)/bin $(DIST_DIR)/libexec $(DIST_DIR)/config
+	mkdir -p $(DIST_DIR)/bin $(DIST_DIR)/libexec $(DIST_DIR)/config $(DIST_DIR)/deploy
 	cp bin/*.sh $(DIST_DIR)/bin/
-	find $(BIN) -maxdepth 1 -type f -perm -u+x ! -name samsa-deploy -exec cp {} $(DIST_DIR)/libexec/ \;
+	$(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' -o $(DIST_DIR)/libexec/ ./cmd/...
+	rm -f $(DIST_DIR)/libexec/samsa-deploy
 	$(DEPLOY) dist-config --out $(DIST_DIR)/config
+	cp -r deploy/MULTI-HOST.md deploy/systemd $(DIST_DIR)/deploy/
 	for f in LICENSE NOTICE README.md; do [ ! -f $$f ] || cp $$f $(DIST_DIR)/; done
 	tar -C dist -czf dist/$(DIST_NAME).tgz $(DIST_NAME)
 	@echo "dist/$(DIST_NAME).tgz"

@@ -50,8 +50,12 @@ for candidate in "$base_dir/libexec/$program" "$base_dir/build/bin/$program"; do
 	fi
 done
 if [ -z "$bin" ]; then
-	echo "samsa: $program is not built: looked for $base_dir/libexec/$program and $base_dir/build/bin/$program." >&2
-	echo "samsa: run \"make build\" in $base_dir first." >&2
+	if [ -d "$base_dir/libexec" ]; then
+		echo "samsa: this installation has no $program ($base_dir/libexec/$program is missing)." >&2
+	else
+		echo "samsa: $program is not built: looked for $base_dir/libexec/$program and $base_dir/build/bin/$program." >&2
+		echo "samsa: run \"make build\" in $base_dir first." >&2
+	fi
 	exit 127
 fi
 

@@ -3,32 +3,29 @@
 // loopback addresses that play the tutorial's kafka1, kafka2 and kafka3.
 // The Makefile's run, stop and status targets drive it; it can be used alone:
 //
-//	samsa-deploy render       --cluster deploy/cluster.toml --run run
-//	samsa-deploy zk-start     --cluster deploy/cluster.toml --run run
-//	samsa-deploy zk-status    --cluster deploy/cluster.toml --run run
-//	samsa-deploy broker-start --cluster deploy/cluster.toml --run run
-//	samsa-deploy wait-cluster --cluster deploy/cluster.toml --run run
-//	samsa-deploy next         --cluster deploy/cluster.toml --run run
-//	samsa-deploy status       --cluster deploy/cluster.toml --run run
-//	samsa-deploy broker-stop  --cluster deploy/cluster.toml --run run
-//	samsa-deploy zk-stop      --cluster deploy/cluster.toml --run run
+//	samsa-deploy render       --cluster deploy/cluster.toml
+//	samsa-deploy zk-start     --cluster deploy/cluster.toml
+//	samsa-deploy zk-status    --cluster deploy/cluster.toml
+//	samsa-deploy broker-start --cluster deploy/cluster.toml
+//	samsa-deploy wait-cluster --cluster deploy/cluster.toml
+//	samsa-deploy next         --cluster deploy/cluster.toml
+//	samsa-deploy status       --cluster deploy/cluster.toml
+//	samsa-deploy broker-stop  --cluster deploy/cluster.toml
+//	samsa-deploy zk-stop      --cluster deploy/cluster.toml
 //	samsa-deploy dist-config  --out dist/samsa-x/config
 //
-// (--out is accepted as another name for --run.)
+// --run (or --out) replaces the cluster file's run_dir.
 //
 // # Layout
 //
-// Each node gets a directory under the run directory, laid out like the
-// tutorial's hosts (/etc/zookeeper and /etc/kafka):
+// conf decides the data directories; the files around them sit next to them:
 //
-//	run/kafka1/zookeeper/conf/zoo.cfg        ZooKeeper's configuration
-//	run/kafka1/zookeeper/zookeeper-data/     its dataDir, with myid
-//	run/kafka1/zookeeper/zookeeper.log       its output
-//	run/kafka1/zookeeper/zookeeper.pid
-//	run/kafka1/kafka/config/server.properties
-//	run/kafka1/kafka/kafka-logs/             log.dirs
-//	run/kafka1/kafka/logs/                   server.log, kafkaServer.out
-//	run/kafka1/kafka/kafka.pid
+//	run/kafka1/config/zoo.cfg            ZooKeeper's configuration
+//	run/kafka1/config/server.properties  the broker's
+//	run/kafka1/zookeeper/                ZooKeeper's dataDir, with myid
+//	run/kafka1/kafka-logs/               the broker's log.dirs
+//	run/kafka1/logs/                     zookeeper.out, server.log, kafkaServer.out
+//	run/kafka1/zookeeper.pid, kafka.pid
 //
 // render rewrites only configuration files: the data directories survive,
 // so starting again resumes the same cluster. The stop commands stop only

@@ -71,6 +71,7 @@ func TestBinScripts(t *testing.T) {
 		{"LOG_DIR honoured", []string{"libexec/kafka-console-consumer"}, "kafka-console-consumer.sh",
 			[]string{"--topic", "t"}, []string{"LOG_DIR=/elsewhere"}, 0, "LOG_DIR=/elsewhere args:--topic t"},
 		{"not built", nil, "kafka-configs.sh", nil, nil, 127, "run \"make build\""},
+		{"release without the program", []string{"libexec/kafka-topics"}, "kafka-configs.sh", nil, nil, 127, "this installation has no kafka-configs"},
 		{"server start in the foreground", []string{"build/bin/kafka-server-start"}, "kafka-server-start.sh",
 			[]string{"config/server.properties", "--override", "broker.id=2"}, nil, 0,
 			"kafka-server-start from bin LOG_DIR={base}/logs args:config/server.properties --override broker.id=2"},
