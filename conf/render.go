@@ -16,7 +16,7 @@ func (c *Cluster) ZooCfg(n Node) string {
 	fmt.Fprintf(&b, "tickTime=%d\n", z.TickTime)
 	fmt.Fprintf(&b, "initLimit=%d\n", z.InitLimit)
 	fmt.Fprintf(&b, "syncLimit=%d\n", z.SyncLimit)
-	fmt.Fprintf(&b, "dataDir=%s\n", c.ZooKeeperDataDir(n))
+	fmt.Fprintf(&b, "dataDir=%s\n", EscapeValue(c.ZooKeeperDataDir(n))) // ZooKeeper reads zoo.cfg with java.util.Properties
 	fmt.Fprintf(&b, "clientPort=%d\n", z.ClientPort)
 	fmt.Fprintf(&b, "clientPortAddress=%s\n", n.Address)
 	b.WriteString("admin.enableServer=false\n")
