@@ -67,4 +67,7 @@
 //   - Class-typed values are checked for the form of a Java class name only.
 //   - Listener ports outside 0..65535 are refused at load time rather than
 //     at bind time.
+//
+// The parser is checked against a JVM by a differential test:
+// go test -tags javadiff -run TestJavaDiff ./conf (needs javac and java).
 package conf
