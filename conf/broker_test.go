@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -247,6 +248,11 @@ func TestBrokerDerived(t *testing.T) {
 		{"advertised from advertised.host.name", "listeners=PLAINTEXT://:9092\nadvertised.host.name=kafka1", func(c *BrokerConfig) any { return c.AdvertisedListeners[0].String() }, "PLAINTEXT://kafka1:9092"},
 		{"advertised.listeners", "listeners=PLAINTEXT://:9092\nadvertised.listeners=PLAINTEXT://kafka1:9092", func(c *BrokerConfig) any { return c.AdvertisedListeners[0].Addr() }, "kafka1:9092"},
 		{"inter broker listener name", "listeners=INTERNAL://:9092,EXTERNAL://:9093\nlistener.security.protocol.map=INTERNAL:PLAINTEXT,EXTERNAL:SSL\ninter.broker.listener.name=internal", func(c *BrokerConfig) any { return c.InterBrokerListenerName + "/" + c.InterBrokerSecurityProtocol }, "INTERNAL/PLAINTEXT"},
+		{"inter broker endpoint", "listeners=INTERNAL://127.0.0.1:9092,EXTERNAL://:9093\nadvertised.listeners=INTERNAL://kafka1:9092,EXTERNAL://x:9093\nlistener.security.protocol.map=INTERNAL:PLAINTEXT,EXTERNAL:SSL\ninter.broker.listener.name=INTERNAL", func(c *BrokerConfig) any { return c.InterBrokerListener().Addr() }, "kafka1:9092"},
+		{"listener by name", "listeners=PLAINTEXT://127.0.0.1:9092", func(c *BrokerConfig) any {
+			l, ok := c.Listener("plaintext")
+			return l.Addr() + " " + strconv.FormatBool(ok)
+		}, "127.0.0.1:9092 true"},
 		{"inter broker protocol", "listeners=SSL://:9093\nsecurity.inter.broker.protocol=ssl", func(c *BrokerConfig) any { return c.InterBrokerListenerName }, "SSL"},
 		{"chroot", "zookeeper.connect=a:1,b:2/kafka/x", func(c *BrokerConfig) any { return c.ZooKeeperChroot }, "/kafka/x"},
 		{"rack", "broker.rack=r1", func(c *BrokerConfig) any { return *c.Rack }, "r1"},

@@ -475,3 +475,21 @@ func (c *BrokerConfig) String() string {
 	return fmt.Sprintf("broker.id=%d listeners=%v zookeeper.connect=%s log.dirs=%s",
 		c.BrokerID, c.Listeners, c.ZooKeeperConnect, strings.Join(c.LogDirs, ","))
 }
+
+// Listener returns the bound listener with the given name (case-insensitive).
+func (c *BrokerConfig) Listener(name string) (Listener, bool) {
+	return findListener(c.Listeners, name)
+}
+
+// AdvertisedListener returns the advertised endpoint with the given name.
+func (c *BrokerConfig) AdvertisedListener(name string) (Listener, bool) {
+	return findListener(c.AdvertisedListeners, name)
+}
+
+// InterBrokerListener is the advertised endpoint other brokers and the
+// controller use to reach this broker. It always exists in a valid
+// configuration (validateValues requires it).
+func (c *BrokerConfig) InterBrokerListener() Listener {
+	l, _ := c.AdvertisedListener(c.InterBrokerListenerName)
+	return l
+}

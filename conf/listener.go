@@ -218,3 +218,14 @@ func splitCSVRegex(s string) []string {
 	}
 	return parts
 }
+
+// findListener returns the listener with the given (normalised) name.
+func findListener(ls []Listener, name string) (Listener, bool) {
+	name = strings.ToUpper(name)
+	for _, l := range ls {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return Listener{}, false
+}
