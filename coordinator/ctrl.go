@@ -314,10 +314,14 @@ func (n *Node) onControllerFailover(ctx context.Context, epoch, epochZkVersion i
 	if err := n.replicasOffline(ctx, offline); err != nil {
 		return err
 	}
-	// 8. Deletions.
+	// 8. Deletions, pending preferred elections, the rebalance timer.
 	if err := n.resumeDeletions(ctx); err != nil {
 		return err
 	}
+	if err := n.watchPreferredElection(ctx); err != nil {
+		return err
+	}
+	n.scheduleAutoRebalance(5 * time.Second)
 	n.log.WithFields(logrus.Fields{"epoch": epoch, "brokers": len(c.brokers), "topics": len(c.assignments)}).Info("controller failover complete")
 	return nil
 }

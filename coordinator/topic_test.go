@@ -377,3 +377,45 @@ func TestControlledShutdown(t *testing.T) {
 		t.Errorf("stale epoch: %v", err)
 	}
 }
+
+func TestPreferredReplicaElection(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, _ := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	z := zks[controllerOf(nodes)]
+	if err := z.CreateTopic(ctx, "pref", map[int32][]int32{0: {1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tp := TopicPartition{Topic: "pref", Partition: 0}
+	waitFor(t, "state", func() bool { return readStateJSON(t, z, tp) != "" })
+	cur, _ := z.PartitionState(ctx, tp)
+	// Leadership drifted to broker 2 (as after a failure), ISR intact.
+	moved := cur
+	moved.Leader, moved.LeaderEpoch = 2, cur.LeaderEpoch+1
+	if _, err := nodes[2].UpdateLeaderAndISR(ctx, tp, moved); err != nil {
+		t.Fatal(err)
+	}
+	nodes[2].NotifyISRChange(tp)
+	if err := nodes[2].FlushISRChanges(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "notification processed", func() bool {
+		kids, err := z.Children(ctx, ISRChangeNotificationPath)
+		return err == nil && len(kids) == 0
+	})
+	if _, err := z.Create(ctx, PreferredReplicaElection, EncodePreferredElection([]TopicPartition{tp}), ModePersistent); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "preferred leader back", func() bool {
+		s, err := z.PartitionState(ctx, tp)
+		return err == nil && s.Leader == 1
+	})
+	s, _ := z.PartitionState(ctx, tp)
+	if s.LeaderEpoch != moved.LeaderEpoch+1 || !reflect.DeepEqual(s.ISR, cur.ISR) {
+		t.Errorf("after preferred election %+v", s)
+	}
+	waitFor(t, "election request removed", func() bool {
+		ok, _, err := z.Exists(ctx, PreferredReplicaElection)
+		return err == nil && !ok
+	})
+}
