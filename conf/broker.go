@@ -208,6 +208,9 @@ func ParseOverrides(args []string) *Properties {
 // NewBrokerConfig builds a broker configuration from parsed properties (the
 // file's entries followed by overrides; the last entry for a key wins).
 func NewBrokerConfig(p *Properties) (*BrokerConfig, []Warning, error) {
+	if p == nil {
+		p = &Properties{}
+	}
 	c := &BrokerConfig{
 		source:   p.Name,
 		defs:     map[string]keyDef{},
@@ -319,7 +322,7 @@ func (c *BrokerConfig) parseKey(k keyDef) error {
 		reason = "the value seems to end in a comment"
 	}
 	if reason != "" {
-		ve := &ValueError{Position: e.Position(), Key: k.name, Value: e.Value, Reason: reason}
+		ve := &ValueError{Position: e.Position(), Key: k.name, Value: e.Value, Reason: reason, line: e.Line}
 		if hasComment {
 			ve.Hint = commentHint(k.name, before, comment)
 		}
@@ -335,19 +338,13 @@ func joinSorted(errs []error) error {
 	return errors.Join(errs...)
 }
 
+// errorLine orders errors by line, with --override errors (line 0) last.
 func errorLine(err error) int {
 	var ve *ValueError
-	if errors.As(err, &ve) {
-		var line int
-		if i := strings.LastIndexByte(ve.Position, ':'); i >= 0 {
-			fmt.Sscanf(ve.Position[i+1:], "%d", &line)
-		}
-		if line == 0 {
-			return 1 << 30 // overrides after the file
-		}
-		return line
+	if errors.As(err, &ve) && ve.line > 0 {
+		return ve.line
 	}
-	return 0
+	return 1 << 30
 }
 
 // Typed accessors for parsed values (valid only after parseKey succeeded).

@@ -26,6 +26,8 @@ type ValueError struct {
 	Value    string // as written, before trimming
 	Reason   string // e.g. "not a number (int)", or Kafka's validator message
 	Hint     string // what the user probably meant, if we can tell
+
+	line int // for ordering: the entry's line, 0 for --override
 }
 
 func (e *ValueError) Error() string {
