@@ -24,6 +24,8 @@ type FS interface {
 	ReadDir(name string) ([]DirEntry, error) // sorted by name
 	Stat(name string) (FileInfo, error)
 	SyncDir(name string) error
+	// Chtimes sets the modification time (compaction keeps a segment's age).
+	Chtimes(name string, mtime time.Time) error
 	// Lock takes an exclusive lock on the named file (created if missing) that another
 	// process, or another Lock call, cannot take until the returned closer is closed.
 	Lock(name string) (io.Closer, error)
@@ -94,6 +96,8 @@ func (osFS) Stat(name string) (FileInfo, error) {
 	}
 	return FileInfo{Size: fi.Size(), ModTime: fi.ModTime(), IsDir: fi.IsDir()}, nil
 }
+
+func (osFS) Chtimes(name string, mtime time.Time) error { return os.Chtimes(name, mtime, mtime) }
 
 func (osFS) SyncDir(name string) error {
 	d, err := os.Open(name)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samsa-broker/samsa/internal/compress"
 	"github.com/sirupsen/logrus"
 )
 
@@ -20,6 +21,8 @@ type batchSpec struct {
 	epoch     int32
 	attrs     int16
 	keys      []string // optional keys, one per record
+	nullValue bool     // tombstones
+	codec     compress.Codec
 }
 
 // makeBatch writes a valid magic-2 batch with a CRC-32C, uncompressed records.
@@ -37,9 +40,13 @@ func makeBatch(s batchSpec) []byte {
 		} else {
 			r = binary.AppendVarint(r, -1)
 		}
-		r = binary.AppendVarint(r, int64(s.valueSize))
-		for j := 0; j < s.valueSize; j++ {
-			r = append(r, byte('a'+(i+j)%26))
+		if s.nullValue {
+			r = binary.AppendVarint(r, -1)
+		} else {
+			r = binary.AppendVarint(r, int64(s.valueSize))
+			for j := 0; j < s.valueSize; j++ {
+				r = append(r, byte('a'+(i+j)%26))
+			}
 		}
 		r = binary.AppendVarint(r, 0) // headers
 		recs = binary.AppendVarint(recs, int64(len(r)))
@@ -47,6 +54,10 @@ func makeBatch(s batchSpec) []byte {
 		if ts := s.firstTs + int64(i)*s.tsStep; ts > maxTs {
 			maxTs = ts
 		}
+	}
+	if s.codec != compress.None {
+		recs, _ = compress.Compress(s.codec, nil, recs)
+		s.attrs |= int16(s.codec)
 	}
 	b := make([]byte, batchHeaderSize, batchHeaderSize+len(recs))
 	binary.BigEndian.PutUint64(b[0:], uint64(s.base))

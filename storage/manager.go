@@ -46,6 +46,8 @@ type Manager struct {
 
 	delMu     sync.Mutex
 	delTimers map[*time.Timer]struct{}
+
+	cleaner cleanerState
 }
 
 type logDir struct {
@@ -76,6 +78,7 @@ func OpenManager(cfg ManagerConfig, log *logrus.Entry) (*Manager, error) {
 	}
 	m := &Manager{cfg: cfg, fs: cfg.FS, log: log, hws: map[TopicPartition]int64{}, stop: make(chan struct{})}
 	m.mu.logs = map[TopicPartition]*Log{}
+	m.cleaner.offsets = map[TopicPartition]int64{}
 	seen := map[string]bool{}
 	for _, p := range cfg.Dirs {
 		p = filepath.Clean(p)
@@ -141,6 +144,10 @@ func OpenManager(cfg ManagerConfig, log *logrus.Entry) (*Manager, error) {
 	}
 	m.wg.Add(1)
 	go m.background()
+	if cfg.CleanerEnable {
+		m.wg.Add(1)
+		go m.cleanerLoop()
+	}
 	return m, nil
 }
 
@@ -177,6 +184,7 @@ func (m *Manager) loadDir(d *logDir) ([]*Log, map[TopicPartition]int64, error) {
 	rps := readCkpt(recoveryPointCheckpointFile)
 	starts := readCkpt(logStartCheckpointFile)
 	hws := readCkpt(replicationCheckpointFile)
+	m.cleaner.load(readCkpt(cleanerCheckpointFile))
 	ents, err := m.fs.ReadDir(d.path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("storage: list %s: %w", d.path, err)

@@ -278,6 +278,19 @@ func (m *MemFS) Stat(name string) (FileInfo, error) {
 	return FileInfo{Size: int64(len(n.data)), ModTime: n.mod, IsDir: n.dir}, nil
 }
 
+// Chtimes implements FS.
+func (m *MemFS) Chtimes(name string, mtime time.Time) error {
+	name = filepath.Clean(name)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, ok := m.nodes[name]
+	if !ok {
+		return &fs.PathError{Op: "chtimes", Path: name, Err: fs.ErrNotExist}
+	}
+	n.mod = mtime
+	return nil
+}
+
 // SyncDir implements FS.
 func (m *MemFS) SyncDir(name string) error {
 	m.mu.Lock()

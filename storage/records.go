@@ -13,6 +13,7 @@ type recordView struct {
 	Timestamp int64
 	Key       []byte // nil when null
 	ValueNull bool
+	Raw       []byte // the whole record, length prefix included
 }
 
 // forEachRecord decodes the records of one whole v2 batch, decompressing if needed, and
@@ -36,11 +37,13 @@ func forEachRecord(batch []byte, fn func(r recordView) bool) error {
 			return fmt.Errorf("%w: record %d of batch %d: bad length", ErrCorruptBatch, i, h.BaseOffset)
 		}
 		rec := body[n : n+int(length)]
+		raw := body[:n+int(length)]
 		body = body[n+int(length):]
 		r, err := parseRecord(rec, h, logAppend)
 		if err != nil {
 			return fmt.Errorf("%w: record %d of batch %d: %v", ErrCorruptBatch, i, h.BaseOffset, err)
 		}
+		r.Raw = raw
 		if !fn(r) {
 			return nil
 		}

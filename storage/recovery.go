@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -69,6 +70,9 @@ func (l *Log) closeSegments() {
 
 // loadSegments opens every segment, cleaning leftovers and rebuilding bad indexes.
 func (l *Log) loadSegments(p logParams) ([]*segment, error) {
+	if err := l.completeSwaps(p); err != nil {
+		return nil, err
+	}
 	ents, err := p.fs.ReadDir(p.dir)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list %s: %w", p.dir, err)
@@ -86,12 +90,6 @@ func (l *Log) loadSegments(p logParams) ([]*segment, error) {
 			strings.HasSuffix(name, ".tmp"):
 			if err := p.fs.Remove(full); err != nil {
 				return nil, fmt.Errorf("storage: remove leftover %s: %w", full, err)
-			}
-		case strings.HasSuffix(name, swapSuffix):
-			// Only Kafka's cleaner leaves swaps; this log never writes them.
-			l.log.Warnf("Removing unfinished swap file %s", full)
-			if err := p.fs.Remove(full); err != nil {
-				return nil, fmt.Errorf("storage: remove swap %s: %w", full, err)
 			}
 		default:
 			if base, ok := parseFilenameOffset(name); ok && strings.HasSuffix(name, logSuffix) && len(name) == offsetNameWidth+len(logSuffix) {
@@ -149,6 +147,40 @@ func (l *Log) loadSegments(p logParams) ([]*segment, error) {
 		}
 	}
 	return segs, nil
+}
+
+// completeSwaps finishes a compaction interrupted after its output became a ".log.swap":
+// the swap replaces the segment with the same base offset (this cleaner replaces segments
+// one for one) and its indexes are rebuilt. Swapped index files are dropped.
+func (l *Log) completeSwaps(p logParams) error {
+	ents, err := p.fs.ReadDir(p.dir)
+	if err != nil {
+		return fmt.Errorf("storage: list %s: %w", p.dir, err)
+	}
+	for _, e := range ents {
+		if e.IsDir || !strings.HasSuffix(e.Name, swapSuffix) {
+			continue
+		}
+		full := filepath.Join(p.dir, e.Name)
+		if !strings.HasSuffix(e.Name, logSuffix+swapSuffix) {
+			if err := p.fs.Remove(full); err != nil {
+				return fmt.Errorf("storage: remove %s: %w", full, err)
+			}
+			continue
+		}
+		final := strings.TrimSuffix(full, swapSuffix)
+		stem := strings.TrimSuffix(final, logSuffix)
+		l.log.Infof("Completing swap of %s", final)
+		for _, suf := range []string{indexSuffix, timeIndexSuffix, txnIndexSuffix} {
+			if err := p.fs.Remove(stem + suf); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("storage: remove %s: %w", stem+suf, err)
+			}
+		}
+		if err := p.fs.Rename(full, final); err != nil {
+			return fmt.Errorf("storage: rename %s: %w", full, err)
+		}
+	}
+	return nil
 }
 
 // finishLoad runs recovery and settles offsets (the tail of Log.loadSegments and the Log

@@ -1,0 +1,113 @@
+package storage
+
+import (
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// cleanerBackoff is Kafka's log.cleaner.backoff.ms: the pause when no log needs cleaning.
+const cleanerBackoff = 15 * time.Second
+
+// cleanerState holds the cleaner checkpoints (cleaner-offset-checkpoint) of all dirs.
+type cleanerState struct {
+	mu      sync.Mutex
+	offsets map[TopicPartition]int64
+}
+
+func (c *cleanerState) get(tp TopicPartition) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.offsets[tp]
+}
+
+func (c *cleanerState) set(tp TopicPartition, off int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offsets[tp] = off
+}
+
+func (c *cleanerState) load(m map[TopicPartition]int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for tp, v := range m {
+		c.offsets[tp] = v
+	}
+}
+
+// RunCleaner compacts every log whose cleanup.policy includes compact and whose dirty ratio
+// allows it, once, then rewrites cleaner-offset-checkpoint. It returns how many logs were
+// cleaned. The background cleaner calls it every log.cleaner.backoff.ms.
+func (m *Manager) RunCleaner(now time.Time) int {
+	throttle := m.newThrottle()
+	cleaned := 0
+	dirty := map[*logDir]bool{}
+	for _, l := range m.All() {
+		if !l.Config().compactPolicy() {
+			continue
+		}
+		d := m.dirOf(l)
+		if d == nil || d.offline.Load() {
+			continue
+		}
+		st, err := l.clean(m.cleaner.get(l.tp), now, throttle)
+		if err != nil {
+			m.log.WithError(err).Errorf("Error cleaning %s", l.tp)
+			continue
+		}
+		if st.segments >= 0 {
+			m.cleaner.set(l.tp, st.endOffset)
+			dirty[d] = true
+			cleaned++
+		}
+	}
+	for d := range dirty {
+		entries := map[TopicPartition]int64{}
+		for _, l := range m.logsIn(d) {
+			if v := m.cleaner.get(l.tp); v > 0 {
+				entries[l.tp] = v
+			}
+		}
+		if err := m.writeCheckpoint(d, cleanerCheckpointFile, entries); err != nil {
+			m.log.WithError(err).Errorf("Error writing %s in %s", cleanerCheckpointFile, filepath.Clean(d.path))
+		}
+	}
+	return cleaned
+}
+
+// newThrottle limits cleaner I/O to log.cleaner.io.max.bytes.per.second (0 = unlimited).
+func (m *Manager) newThrottle() throttleFunc {
+	rate := m.cfg.CleanerIOMaxBytesPerSecond
+	if rate <= 0 {
+		return nil
+	}
+	start := time.Now()
+	var total int64
+	return func(n int64) {
+		total += n
+		want := time.Duration(float64(total) / rate * float64(time.Second))
+		if d := want - time.Since(start); d > 0 {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-m.stop:
+			}
+		}
+	}
+}
+
+// cleanerLoop runs the cleaner until Close.
+func (m *Manager) cleanerLoop() {
+	defer m.wg.Done()
+	t := time.NewTicker(cleanerBackoff)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case now := <-t.C:
+			m.RunCleaner(now)
+		}
+	}
+}
