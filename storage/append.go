@@ -52,6 +52,11 @@ func (l *Log) Append(batches []byte, leaderEpoch int32, now time.Time) (AppendRe
 				return err
 			}
 		}
+		if cfg.compactPolicy() {
+			if err := checkKeys(b, h); err != nil {
+				return err
+			}
+		}
 		relOffset += int64(h.LastOffsetDelta) + 1
 		if h.MaxTimestamp > info.maxTs {
 			info.maxTs, info.maxTsBatchEnd = h.MaxTimestamp, relOffset-1
@@ -102,6 +107,22 @@ const maxInt64 = 1<<63 - 1
 func checkBatchSize(cfg LogConfig, h batchHeader) error {
 	if h.size() > int64(cfg.MaxMessageBytes) {
 		return fmt.Errorf("%w: batch of %d bytes, max.message.bytes is %d", ErrMessageTooLarge, h.size(), cfg.MaxMessageBytes)
+	}
+	return nil
+}
+
+// checkKeys refuses records without a key on a compacted topic, as Kafka's LogValidator does.
+func checkKeys(b []byte, h batchHeader) error {
+	missing := false
+	err := forEachRecord(b, func(r recordView) bool {
+		missing = r.Key == nil
+		return !missing
+	})
+	if err != nil {
+		return err
+	}
+	if missing {
+		return fmt.Errorf("%w: compacted topic cannot accept a record without a key (batch at offset %d)", ErrCorruptBatch, h.BaseOffset)
 	}
 	return nil
 }

@@ -203,8 +203,11 @@ func TestCompactionCompressed(t *testing.T) {
 			if _, err := l.Append(b, 0, time.Now()); err != nil {
 				t.Fatal(err)
 			}
-			l.Append(produce(1, 200, 1), 0, time.Now()) // rolls: the first segment is inactive
-			l.Append(produce(1, 200, 1), 0, time.Now())
+			for range 2 { // rolls: the first segment becomes inactive
+				if _, err := l.Append(makeBatch(batchSpec{records: 1, valueSize: 200, keys: []string{"z"}}), 0, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
 			l.SetHighWatermark(l.LogEndOffset())
 			if _, err := l.Clean(0, time.Now()); err != nil {
 				t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -258,5 +259,40 @@ func TestFlushDirtyByTime(t *testing.T) {
 	m.FlushDirty(time.Now().Add(2 * time.Second))
 	if l.RecoveryPoint() != 3 {
 		t.Fatalf("recovery point %d after flush.ms passed", l.RecoveryPoint())
+	}
+}
+
+// TestFailedRoll: if creating the next segment fails, the append fails as a storage error,
+// no half-made segment is left, and the log recovers once the fault clears.
+func TestFailedRoll(t *testing.T) {
+	fs := NewMemFS()
+	cfg := smallConfig()
+	cfg.SegmentBytes = 600
+	l := openTestLog(t, fs, "/d/t-0", cfg, true)
+	now := time.Now()
+	l.Append(produce(2, 200, 1), 0, now)
+	fs.SetFault(func(op Op, name string, n int) (int, error) {
+		if op == OpTruncate && filepath.Ext(name) == ".timeindex" {
+			return 0, syscall.ENOSPC
+		}
+		return n, nil
+	})
+	_, err := l.Append(produce(2, 200, 1), 0, now)
+	if !errors.Is(err, ErrLogDirOffline) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("append during failed roll: %v", err)
+	}
+	if _, err := fs.Stat("/d/t-0/00000000000000000002.log"); err == nil {
+		t.Fatal("half-created segment left behind")
+	}
+	fs.SetFault(nil)
+	if _, err := l.Append(produce(2, 200, 1), 0, now); err != nil {
+		t.Fatal(err)
+	}
+	l.Flush()
+	l.Close()
+	l2 := openTestLog(t, fs, "/d/t-0", cfg, true)
+	defer l2.Close()
+	if l2.LogEndOffset() != 4 || l2.NumSegments() != 2 {
+		t.Fatalf("LEO %d segments %d", l2.LogEndOffset(), l2.NumSegments())
 	}
 }

@@ -64,6 +64,7 @@ func TestAppendValidation(t *testing.T) {
 		{"too large", produce(10, 100, 1), func(c *LogConfig) { c.MaxMessageBytes = 500 }, ErrMessageTooLarge},
 		{"set above segment.bytes", append(produce(5, 100, 1), produce(5, 100, 1)...), func(c *LogConfig) { c.SegmentBytes = 800 }, ErrRecordBatchTooLarge},
 		{"timestamp too old", oldTs, func(c *LogConfig) { c.MessageTimestampDifferenceMaxMs = 1000 }, ErrInvalidTimestamp},
+		{"compacted without key", produce(1, 5, 1), func(c *LogConfig) { c.CleanupPolicy = "compact" }, ErrCorruptBatch},
 		{"timestamp ok", oldTs, func(c *LogConfig) { c.MessageTimestampDifferenceMaxMs = 100_000 }, nil},
 	}
 	for _, tc := range tests {

@@ -81,7 +81,7 @@ func (s *segment) path(suffix string) string {
 
 // openSegment opens (create=false) or creates a segment. A created segment starts empty
 // with fresh preallocated indexes.
-func openSegment(fsys FS, dir string, base int64, cfg LogConfig, create bool, now time.Time) (*segment, error) {
+func openSegment(fsys FS, dir string, base int64, cfg LogConfig, create bool, now time.Time) (_ *segment, err error) {
 	s := &segment{fs: fsys, dir: dir, base: base, rollingTs: noTimestamp, created: now}
 	s.maxTs.Store(noTimestamp)
 	s.offsetOfMaxTs.Store(base)
@@ -98,6 +98,17 @@ func openSegment(fsys FS, dir string, base int64, cfg LogConfig, create bool, no
 	f, err := fsys.OpenFile(s.path(logSuffix), flag, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open segment: %w", err)
+	}
+	if create {
+		// A half-created segment must not outlive a failed roll: an empty last segment
+		// would fix the log end offset at its base on the next open.
+		defer func() {
+			if err != nil {
+				for _, suf := range []string{logSuffix, indexSuffix, timeIndexSuffix} {
+					_ = fsys.Remove(s.path(suf))
+				}
+			}
+		}()
 	}
 	s.log = f
 	size, err := f.Size()

@@ -11,7 +11,8 @@ func fillLog(t *testing.T, l *Log, n int, ts func(i int) int64) {
 	t.Helper()
 	now := time.Now()
 	for i := range n {
-		if _, err := l.Append(produce(5, 100, ts(i)), int32(i/4), now); err != nil {
+		b := makeBatch(batchSpec{records: 5, valueSize: 100, firstTs: ts(i), keys: []string{"a", "b", "c", "d", "e"}})
+		if _, err := l.Append(b, int32(i/4), now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -153,7 +154,7 @@ func TestRetention(t *testing.T) {
 			if l.NumSegments() == 0 || l.LogEndOffset() != 100 {
 				t.Fatalf("segments %d LEO %d", l.NumSegments(), l.LogEndOffset())
 			}
-			if _, err := l.Append(produce(1, 1, 1), 0, now); err != nil {
+			if _, err := l.Append(makeBatch(batchSpec{records: 1, keys: []string{"k"}}), 0, now); err != nil {
 				t.Fatal(err)
 			}
 		})
