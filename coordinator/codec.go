@@ -97,12 +97,25 @@ func EncodeBrokerInfo(b BrokerInfo) []byte {
 			break
 		}
 	}
-	o := newObj().raw("listener_security_protocol_map", protoMap.bytes()).val("endpoints", eps)
+	// Kafka fills a mutable HashMap in this order and serializes it in hash
+	// order.
+	fields := map[string]any{"version": 4, "host": host, "port": port, "endpoints": eps,
+		"jmx_port": b.JmxPort, "timestamp": b.Timestamp}
+	keys := []string{"version", "host", "port", "endpoints", "jmx_port", "timestamp"}
 	if b.Rack != nil {
-		o.val("rack", *b.Rack)
+		fields["rack"] = *b.Rack
+		keys = append(keys, "rack")
 	}
-	return o.val("jmx_port", b.JmxPort).val("host", host).val("timestamp", b.Timestamp).
-		val("port", port).val("version", 4).bytes()
+	keys = append(keys, "listener_security_protocol_map")
+	o := newObj()
+	for _, k := range scalaMutableHashOrder(keys) {
+		if k == "listener_security_protocol_map" {
+			o.raw(k, protoMap.bytes())
+			continue
+		}
+		o.val(k, fields[k])
+	}
+	return o.bytes()
 }
 
 // endpointRE is EndPoint.uriParseExp of Kafka.
@@ -185,10 +198,10 @@ func encodePartitionMap(m map[int32][]int32) []byte {
 	for p := range m {
 		ids = append(ids, p)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	o := newObj()
-	for _, p := range ids {
-		o.val(strconv.Itoa(int(p)), int32s(m[p]))
+	for _, k := range partitionKeyOrder(ids) {
+		p, _ := strconv.ParseInt(k, 10, 32)
+		o.val(k, int32s(m[int32(p)]))
 	}
 	return o.bytes()
 }
@@ -333,7 +346,8 @@ func DecodeClusterID(data []byte) (string, error) {
 // --- /config/<type>/<name>, /config/changes ---
 
 // EncodeConfig encodes ConfigEntityZNode: {"version":1,"config":{...}},
-// keys sorted (Kafka's order is a Java Hashtable's; readers ignore it).
+// keys in the order of the java.util.Properties Kafka serializes (filled
+// in sorted key order).
 func EncodeConfig(cfg map[string]string) []byte {
 	keys := make([]string, 0, len(cfg))
 	for k := range cfg {
@@ -341,7 +355,7 @@ func EncodeConfig(cfg map[string]string) []byte {
 	}
 	sort.Strings(keys)
 	c := newObj()
-	for _, k := range keys {
+	for _, k := range javaHashtableOrder(keys) {
 		c.val(k, cfg[k])
 	}
 	return newObj().val("version", 1).raw("config", c.bytes()).bytes()
