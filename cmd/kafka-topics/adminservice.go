@@ -63,10 +63,11 @@ func callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 // getMessage() is the cause's toString().
 func executionException(err error, msg string) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &javaErr{class: "java.util.concurrent.ExecutionException",
-			msg: "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment.", err: err}
+		const cause = "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment."
+		return &javaErr{class: "java.util.concurrent.ExecutionException", msg: cause, err: err, causes: []string{cause}}
 	}
-	return &javaErr{class: "java.util.concurrent.ExecutionException", msg: cli.JavaException(err, msg), err: err}
+	cause := cli.JavaException(err, msg)
+	return &javaErr{class: "java.util.concurrent.ExecutionException", msg: cause, err: err, causes: []string{cause}}
 }
 
 // allTopics lists topic names, with or without internal ones (ListTopics).
