@@ -322,3 +322,20 @@ func (z *ZK) ClusterID(ctx context.Context) (string, error) {
 	}
 	return DecodeClusterID(data)
 }
+
+// GenerateBrokerID is Kafka's broker id generation (broker.id.generation.enable):
+// bump /brokers/seqid's version with an empty write and add
+// reserved.broker.max.id, giving 1001, 1002, ... by default.
+func (z *ZK) GenerateBrokerID(ctx context.Context, reservedMaxID int32) (int32, error) {
+	st, err := z.Set(ctx, BrokerSeqIDPath, []byte{}, -1)
+	if errors.Is(err, ErrNoNode) {
+		if err := z.EnsurePath(ctx, BrokerSeqIDPath); err != nil {
+			return 0, err
+		}
+		st, err = z.Set(ctx, BrokerSeqIDPath, []byte{}, -1)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("coordinator: generate broker id: %w", err)
+	}
+	return st.Version + reservedMaxID, nil
+}

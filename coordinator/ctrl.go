@@ -233,6 +233,9 @@ func (n *Node) onControllerFailover(ctx context.Context, epoch, epochZkVersion i
 	if _, err := n.z.ChildrenW(ctx, ISRChangeNotificationPath, n.ctrlWatcher("IsrChangeNotification", n.onISRChange)); err != nil {
 		return err
 	}
+	if _, err := n.z.ChildrenW(ctx, LogDirEventPath, n.ctrlWatcher("LogDirEventNotification", n.onLogDirEvent)); err != nil {
+		return err
+	}
 	// 2. Stale notifications are dropped; the context is read fresh below.
 	for _, p := range []string{ISRChangeNotificationPath, LogDirEventPath} {
 		kids, err := n.z.Children(ctx, p)
@@ -856,22 +859,36 @@ func (n *Node) onPartitionModification(ctx context.Context, topic string) error 
 	if err != nil {
 		return err
 	}
-	if c.toDelete[topic] {
-		return nil
-	}
 	a, err := DecodeTopicAssignment(data)
 	if err != nil {
 		return err
 	}
 	var fresh []TopicPartition
-	for p, reps := range a.Partitions {
+	for p := range a.Partitions {
 		if _, ok := old[p]; !ok {
 			fresh = append(fresh, TopicPartition{Topic: topic, Partition: p})
 		}
-		old[p] = reps
 	}
 	if len(fresh) == 0 {
 		return nil
+	}
+	if c.toDelete[topic] {
+		// Partitions added to a topic being deleted are refused: the
+		// assignment is restored to the partitions that exist.
+		n.log.WithField("topic", topic).Warn("skipping added partitions of a topic being deleted; restoring its assignment")
+		restored := map[int32][]int32{}
+		for p, reps := range a.Partitions {
+			if ok, _, err := n.z.Exists(ctx, PartitionPath(topic, p)); err != nil {
+				return err
+			} else if ok {
+				restored[p] = reps
+			}
+		}
+		_, err := n.fenced(ctx, SetDataOp{Path: TopicPath(topic), Data: EncodeTopicAssignment(restored, a.Adding, a.Removing), Version: -1})
+		return err
+	}
+	for p, reps := range a.Partitions {
+		old[p] = reps
 	}
 	sortTPs(fresh)
 	n.log.WithFields(logrus.Fields{"topic": topic, "new_partitions": len(fresh)}).Info("partitions added")
@@ -1103,5 +1120,48 @@ func (n *Node) completeDeleteTopic(ctx context.Context, t string) error {
 	}
 	n.forgetTopic(t)
 	n.log.WithField("topic", t).Info("deletion of topic successfully completed")
+	return nil
+}
+
+// onLogDirEvent handles /log_dir_event_notification children: the brokers
+// named get LeaderAndIsr for all their replicas, so that they report the
+// replicas of the failed log dir (with KAFKA_STORAGE_ERROR).
+func (n *Node) onLogDirEvent(ctx context.Context) error {
+	c := n.ctrl
+	kids, err := n.z.ChildrenW(ctx, LogDirEventPath, n.ctrlWatcher("LogDirEventNotification", n.onLogDirEvent))
+	if err != nil {
+		return err
+	}
+	brokers := map[int32]bool{}
+	for _, k := range kids {
+		data, _, err := n.z.Get(ctx, LogDirEventPath+"/"+k)
+		if errors.Is(err, ErrNoNode) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if id, err := DecodeLogDirEvent(data); err == nil {
+			brokers[id] = true
+		}
+	}
+	b := controller.NewBatch()
+	for _, tp := range c.partitions() {
+		s, ok := c.states[tp]
+		if !ok || c.toDelete[tp.Topic] {
+			continue
+		}
+		for _, r := range c.replicas(tp) {
+			if brokers[r] {
+				b.AddLeaderAndISR([]int32{r}, tp, s, c.replicas(tp), false, c.liveOrShuttingDownIDs())
+			}
+		}
+	}
+	n.send(b)
+	for _, k := range kids {
+		if _, err := n.fenced(ctx, DeleteOp{Path: LogDirEventPath + "/" + k, Version: -1}); err != nil && !errors.Is(err, ErrNoNode) {
+			return err
+		}
+	}
 	return nil
 }

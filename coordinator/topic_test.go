@@ -419,3 +419,18 @@ func TestPreferredReplicaElection(t *testing.T) {
 		return err == nil && !ok
 	})
 }
+
+func TestGenerateBrokerID(t *testing.T) {
+	srv := zktest.Start(t)
+	n, z := newTestNode(t, srv, 1, nil)
+	_ = n
+	ctx := testCtx(t)
+	for _, want := range []int32{1001, 1002} {
+		if id, err := z.GenerateBrokerID(ctx, 1000); err != nil || id != want {
+			t.Errorf("generated %d (%v), want %d", id, err, want)
+		}
+	}
+	if data, _, _ := z.Get(ctx, BrokerSeqIDPath); data == nil || len(data) != 0 {
+		t.Errorf("seqid data %v, want empty (not null)", data)
+	}
+}
