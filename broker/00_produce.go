@@ -1,0 +1,142 @@
+package broker
+
+// Produce, versions 3-8 (Kafka 2.4.1: 0-8).
+//
+// v0-2 carry message sets of magic 0/1, which Kafka up-converts; we store
+// only magic 2, so they are not advertised (every 2.x client sends v3+).
+// As Kafka: acks outside {0, 1, -1} is INVALID_REQUIRED_ACKS for every
+// partition; each partition's batches are validated (magic, lengths,
+// CRC-32C, record counts, codec for the version: CORRUPT_MESSAGE,
+// UNSUPPORTED_COMPRESSION_TYPE, INVALID_RECORD) and checked against the
+// topic's max.message.bytes (MESSAGE_TOO_LARGE); internal topics refuse
+// clients (INVALID_TOPIC_EXCEPTION); a partition we do not lead answers
+// NOT_LEADER_FOR_PARTITION, one nobody knows UNKNOWN_TOPIC_OR_PARTITION.
+// acks=-1 needs min.insync.replicas in the ISR before appending
+// (NOT_ENOUGH_REPLICAS) and waits in the purgatory until the high
+// watermark passes the last appended offset, or timeout_ms
+// (REQUEST_TIMED_OUT). acks=0 gets no response; an error then closes the
+// connection so the client notices, as Kafka does.
+// Differs: idempotent sequence numbers are not checked yet and
+// transactional batches are refused (no transaction coordinator).
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/samsa-broker/samsa/protocol"
+	"github.com/samsa-broker/samsa/storage"
+)
+
+func (s *Server) handleProduce(ctx context.Context, c *conn, req *kmsg.ProduceRequest) (kmsg.Response, error) {
+	resp := req.ResponseKind().(*kmsg.ProduceResponse)
+	validAcks := req.Acks == 0 || req.Acks == 1 || req.Acks == -1
+	type appended struct {
+		part     *partition
+		ti, pi   int   // where its response is
+		required int64 // high watermark that completes acks=-1
+	}
+	var waits []appended
+	now := s.now()
+	failed := false
+	for _, t := range req.Topics {
+		rt := kmsg.NewProduceResponseTopic()
+		rt.Topic = t.Topic
+		for _, p := range t.Partitions {
+			rp := kmsg.NewProduceResponseTopicPartition()
+			rp.Partition = p.Partition
+			rp.BaseOffset, rp.LogAppendTime, rp.LogStartOffset = -1, -1, -1
+			var err error
+			var part *partition
+			var res storage.AppendResult
+			if !validAcks {
+				err = kerr.InvalidRequiredAcks
+			} else {
+				part, res, err = s.produceOne(storage.TopicPartition{Topic: t.Topic, Partition: p.Partition}, p.Records, req.Acks, req.Version, now)
+			}
+			if err != nil {
+				failed = true
+				rp.ErrorCode = errorCode(err)
+				if req.Version >= 8 {
+					rp.ErrorMessage = errorMessage(err)
+				}
+			} else {
+				rp.BaseOffset, rp.LogAppendTime, rp.LogStartOffset = res.FirstOffset, res.LogAppendTime, res.LogStartOffset
+			}
+			rt.Partitions = append(rt.Partitions, rp)
+			if err == nil && req.Acks == -1 {
+				waits = append(waits, appended{part: part, ti: len(resp.Topics), pi: len(rt.Partitions) - 1, required: res.LastOffset + 1})
+			}
+		}
+		resp.Topics = append(resp.Topics, rt)
+	}
+	if req.Acks == 0 {
+		if failed {
+			return nil, fmt.Errorf("broker: closing connection due to an error during a produce request with acks=0 from %s", c.clientAddr())
+		}
+		return nil, nil
+	}
+	if len(waits) == 0 {
+		return resp, nil
+	}
+	lists := make([]*waitList, len(waits))
+	for i, w := range waits {
+		lists[i] = &w.part.changed
+	}
+	done := func() bool {
+		for _, w := range waits {
+			if snap := w.part.snapshot(); !snap.stopped && snap.hw < w.required {
+				return false
+			}
+		}
+		return true
+	}
+	waitUntil(ctx, c.deadline(req.TimeoutMillis), lists, done)
+	for _, w := range waits {
+		snap := w.part.snapshot()
+		rp := &resp.Topics[w.ti].Partitions[w.pi]
+		switch {
+		case snap.stopped:
+			rp.ErrorCode = kerr.NotLeaderForPartition.Code
+		case snap.hw < w.required:
+			rp.ErrorCode = kerr.RequestTimedOut.Code
+		case int32(snap.isrSize) < snap.minISR:
+			rp.ErrorCode = kerr.NotEnoughReplicasAfterAppend.Code
+		}
+	}
+	return resp, nil
+}
+
+// produceOne validates and appends one partition's records.
+func (s *Server) produceOne(tp storage.TopicPartition, records []byte, acks, version int16, now time.Time) (*partition, storage.AppendResult, error) {
+	var none storage.AppendResult
+	if isInternalTopic(tp.Topic) {
+		return nil, none, newAPIError(kerr.InvalidTopicException, fmt.Sprintf("Cannot append to internal topic %s", tp.Topic))
+	}
+	p, ok := s.parts.get(tp)
+	if !ok {
+		if _, known := s.meta.partition(tp); known {
+			return nil, none, kerr.NotLeaderForPartition
+		}
+		return nil, none, kerr.UnknownTopicOrPartition
+	}
+	headers, err := protocol.ValidateProduceBatches(records, version)
+	if err != nil {
+		return nil, none, err
+	}
+	maxBytes := p.log.Config().MaxMessageBytes
+	for _, h := range headers {
+		if h.Transactional() {
+			return nil, none, newAPIError(kerr.TransactionalIDAuthorizationFailed, "transactions are not supported by this broker")
+		}
+		if size := int64(h.Length) + 12; size > int64(maxBytes) {
+			return nil, none, newAPIError(kerr.MessageTooLarge,
+				fmt.Sprintf("The request included a message larger than the max message size the server will accept: batch of %d bytes, max.message.bytes %d", size, maxBytes))
+		}
+	}
+	res, err := p.appendAsLeader(records, acks, now)
+	return p, res, err
+}
