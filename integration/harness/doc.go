@@ -24,6 +24,9 @@
 //	func TestSomething(t *testing.T) {
 //		zk := ensemble.Connect() + harness.Chroot(t)
 //		b := harness.StartBroker(t, harness.BrokerOpts{ID: 1, ZK: zk})
+//		harness.WaitCluster(t, zk, 1) // registered, controller elected
+//		run := harness.KafkaTool(t, "kafka.admin.TopicCommand",
+//			"--list", "--bootstrap-server", b.Addr())
 //		...
 //	}
 //
@@ -36,6 +39,15 @@
 // (the Makefile sets it to build/bin after `make build`) the binary is taken
 // from there; otherwise it is built from ./cmd/<name> with `go build` into a
 // cache directory, so `go test ./integration/...` works without make.
+//
+// # Brokers
+//
+// StartBroker runs Samsa's kafka-server-start on a rendered
+// server.properties (BrokerOpts.Props adds or overrides keys) and waits until
+// it listens; Kill, Stop, Restart and Exited drive and observe it. Its output
+// and server.log stay in the test's temporary directory and the last 50
+// lines are printed when the test fails. StartKafkaBroker does the same with
+// Apache Kafka's own broker, for side-by-side and mixed-cluster tests.
 //
 // # Kafka's tools
 //

@@ -15,10 +15,12 @@ func TestStartKafkaBroker(t *testing.T) {
 	}
 	e := StartEnsemble(t, 1)
 	zk := e.Connect() + Chroot(t)
-	t.Logf("ensemble up")
 	b := StartKafkaBroker(t, BrokerOpts{ID: 7, ZK: zk, Props: map[string]string{
 		"offsets.topic.replication.factor": "1",
 	}})
+	if controller := WaitCluster(t, zk, 7); controller != 7 {
+		t.Errorf("controller = %d, want 7", controller)
+	}
 
 	steps := []struct {
 		name string
@@ -30,7 +32,6 @@ func TestStartKafkaBroker(t *testing.T) {
 		{"describe", []string{"--describe", "--bootstrap-server", b.Addr(), "--topic", "test"}, "Leader: 7"},
 	}
 	for _, s := range steps {
-		t.Logf("step %s", s.name)
 		run := KafkaTool(t, "kafka.admin.TopicCommand", s.args...)
 		if run.ExitCode != 0 || !strings.Contains(run.Stdout, s.want) {
 			t.Fatalf("%s: exit %d, stdout %q, stderr %q; want %q", s.name, run.ExitCode, run.Stdout, run.Stderr, s.want)
@@ -43,7 +44,8 @@ func TestStartKafkaBroker(t *testing.T) {
 	if exited, _ := b.Exited(); !exited {
 		t.Fatal("broker still runs after Stop")
 	}
-	t.Logf("stopped")
 	b.Restart()
-	t.Logf("restarted")
+	if controller := WaitCluster(t, zk, 7); controller != 7 {
+		t.Errorf("controller after restart = %d, want 7", controller)
+	}
 }
