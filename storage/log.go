@@ -30,6 +30,7 @@ type Log struct {
 		sync.Mutex
 		closed bool
 	}
+	closed        atomic.Bool // mirrors mu.closed for lock-free readers
 	segs          atomic.Pointer[[]*segment] // sorted by base offset; never empty while open
 	leo           atomic.Int64
 	logStart      atomic.Int64
@@ -222,6 +223,7 @@ func (l *Log) Close() error {
 		return nil
 	}
 	l.mu.closed = true
+	l.closed.Store(true)
 	l.mu.Unlock()
 	l.bg.Wait()
 	l.delMu.Lock()

@@ -132,6 +132,9 @@ func sendFile(dst *net.TCPConn, src *os.File, off, n int64) (int64, error) {
 func (l *Log) Read(offset, maxOffset int64, maxBytes int32, minOneBatch bool) (ReadResult, error) {
 	var hdr [batchHeaderSize]byte
 	for {
+		if l.closed.Load() {
+			return ReadResult{}, fmt.Errorf("storage: %s: %w", l.tp, ErrClosed)
+		}
 		leo := l.leo.Load()
 		start := l.logStart.Load()
 		if offset == leo {

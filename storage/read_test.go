@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"path/filepath"
@@ -115,4 +116,25 @@ func TestConcurrentReadsDuringAppends(t *testing.T) {
 		t.Fatal(err)
 	default:
 	}
+}
+
+func TestReadAfterClose(t *testing.T) {
+	l := openTestLog(t, NewMemFS(), "/d/t-0", smallConfig(), true)
+	l.Append(produce(2, 10, 1), 0, time.Now())
+	held, err := l.Read(0, -1, 1000, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if _, err := l.Read(0, -1, 1000, true); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Read after Close: %v", err)
+	}
+	if _, err := l.Append(produce(1, 1, 1), 0, time.Now()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Append after Close: %v", err)
+	}
+	// A result taken before Close stays readable until released.
+	if b, err := held.AppendTo(nil); err != nil || len(b) != int(held.Size()) {
+		t.Fatalf("held result after Close: %v", err)
+	}
+	held.Release()
 }
