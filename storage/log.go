@@ -30,7 +30,7 @@ type Log struct {
 		sync.Mutex
 		closed bool
 	}
-	closed        atomic.Bool // mirrors mu.closed for lock-free readers
+	closed        atomic.Bool                // mirrors mu.closed for lock-free readers
 	segs          atomic.Pointer[[]*segment] // sorted by base offset; never empty while open
 	leo           atomic.Int64
 	logStart      atomic.Int64
