@@ -24,7 +24,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 //
 //	config key=value...      before load: initial-delay, session-min, session-max, max-size,
 //	                         retention, check-interval (durations), partitions
-//	load [offsets=g:t/p=off,...]  replay records (offset commits) and start serving
+//	load [offsets=g:t/p=off,...] [stable=g:m1,m2]  replay records (offset commits, one
+//	                         Stable group) and start serving
 //	appends auto|manual      auto (default) completes every acks=-1 append at once
 //	append-done id=N [err=NAME]
 //	join w= group= [member=] [client=c] [instance=] [protocols=range,...] [topics=t,...]
@@ -269,6 +270,24 @@ func (h *harness) run(line string) (out []string, err error) {
 			n, _ := strconv.ParseInt(off, 10, 64)
 			v := OffsetValue{Offset: n, LeaderEpoch: -1, CommitTimestamp: h.now.UnixMilli(), ExpireTimestamp: -1}
 			if err := l.Add(EncodeOffsetKey(g, t, p), EncodeOffsetValue(v)); err != nil {
+				return nil, err
+			}
+		}
+		if st := a.str("stable", ""); st != "" {
+			// A Stable generation 1 written by a previous coordinator: consumer group of
+			// range members subscribed to t with 5 minute sessions, the first one leader.
+			g, ms, _ := strings.Cut(st, ":")
+			v := GroupValue{ProtocolType: "consumer", Generation: 1, Protocol: strPtr("range"),
+				CurrentStateTimestamp: h.now.UnixMilli()}
+			for i, m := range strings.Split(ms, ",") {
+				if i == 0 {
+					v.Leader = strPtr(m)
+				}
+				v.Members = append(v.Members, MemberValue{MemberID: m, ClientID: "consumer", ClientHost: "/127.0.0.1",
+					RebalanceTimeout: 300000, SessionTimeout: 300000, Subscription: subscriptionV0([]string{"t"}),
+					Assignment: []byte(m + "-assignment")})
+			}
+			if err := l.Add(EncodeGroupKey(g), EncodeGroupValue(v)); err != nil {
 				return nil, err
 			}
 		}
@@ -587,6 +606,8 @@ func describeRecord(h *harness, r Record) string {
 		v.ProtocolType, v.Generation, optStr(v.Protocol), optStr(v.Leader), h.rel(time.UnixMilli(v.CurrentStateTimestamp)),
 		strings.Join(ms, " "))
 }
+
+func strPtr(s string) *string { return &s }
 
 func inst(s *string) string {
 	if s == nil {
