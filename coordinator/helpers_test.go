@@ -3,7 +3,11 @@ package coordinator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"os"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +16,37 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-func TestMain(m *testing.M) { zktest.Main(m) }
+func TestMain(m *testing.M) {
+	code := zktest.Run(m)
+	if code == 0 {
+		if err := checkLeaks(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// checkLeaks fails when goroutines of this package outlive the tests
+// (every test closes its nodes and sessions in cleanups).
+func checkLeaks() error {
+	var stacks string
+	for range 100 {
+		buf := make([]byte, 1<<20)
+		stacks = string(buf[:runtime.Stack(buf, true)])
+		leaked := false
+		for _, g := range strings.Split(stacks, "\n\n") {
+			if strings.Contains(g, "samsa/coordinator.") && !strings.Contains(g, "checkLeaks") && !strings.Contains(g, "TestMain") {
+				leaked = true
+			}
+		}
+		if !leaked {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("leaked goroutines:\n%s", stacks)
+}
 
 const testSessionTimeout = 4 * time.Second // ZooKeeper's minimum with tickTime=2000
 

@@ -66,9 +66,11 @@ type Node struct {
 	closeOnce sync.Once
 
 	// Owned by the event goroutine.
-	ctrl          *controllerState // nil unless active controller
-	generation    int64            // bumped at every failover and resignation
-	ownedSessions map[int64]bool   // session ids that registered our broker znode
+	ctrl       *controllerState // nil unless active controller
+	generation int64            // bumped at every failover and resignation
+
+	regMu         sync.Mutex     // serializes registrations
+	ownedSessions map[int64]bool // session ids that registered our broker znode; REQUIRES regMu
 
 	isr isrNotifier
 }
@@ -181,6 +183,8 @@ func (n *Node) Register(ctx context.Context) (int64, error) {
 // multi(create ephemeral null, setData json version 0), so the znode's data
 // version is 1 after a registration, like Kafka's.
 func (n *Node) register(ctx context.Context) (int64, error) {
+	n.regMu.Lock()
+	defer n.regMu.Unlock()
 	path := BrokerPath(n.cfg.BrokerID)
 	info := BrokerInfo{ID: n.cfg.BrokerID, Endpoints: n.cfg.Endpoints, Rack: n.cfg.Rack, JmxPort: n.cfg.JmxPort,
 		Timestamp: strconv.FormatInt(time.Now().UnixMilli(), 10)}

@@ -67,8 +67,12 @@ var shared struct {
 	err  error
 }
 
-// Main runs the tests and stops the shared server afterwards.
-func Main(m *testing.M) {
+// Main runs the tests, stops the shared server and exits.
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run runs the tests and stops the shared server; it returns m.Run's code,
+// for a TestMain that checks more before exiting.
+func Run(m *testing.M) int {
 	code := m.Run()
 	shared.mu.Lock()
 	if shared.proc != nil {
@@ -76,7 +80,7 @@ func Main(m *testing.M) {
 		shared.proc = nil
 	}
 	shared.mu.Unlock()
-	os.Exit(code)
+	return code
 }
 
 // Start returns the shared server (starting it on first use) with a fresh
