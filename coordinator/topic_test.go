@@ -434,3 +434,58 @@ func TestGenerateBrokerID(t *testing.T) {
 		t.Errorf("seqid data %v, want empty (not null)", data)
 	}
 }
+
+func TestControllerFailoverKeepsState(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, tr := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	first := controllerOf(nodes)
+	var other int32 = 1
+	if other == first {
+		other = 2
+	}
+	z := zks[other]
+	// Replicas avoid the controller so that killing it changes no ISR.
+	var reps []int32
+	for id := int32(1); id <= 3; id++ {
+		if id != first {
+			reps = append(reps, id)
+		}
+	}
+	if err := z.CreateTopic(ctx, "keep", map[int32][]int32{0: reps}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tp := TopicPartition{Topic: "keep", Partition: 0}
+	waitFor(t, "state", func() bool { return readStateJSON(t, z, tp) != "" })
+	before, _ := z.PartitionState(ctx, tp)
+	sent := len(tr.requests())
+
+	zks[first].Close()
+	delete(nodes, first)
+	waitFor(t, "new controller", func() bool { return controllerOf(nodes) >= 0 })
+	second := controllerOf(nodes)
+	epoch := controllerEpoch(t, z)
+	// The new controller tells each replica the current leadership, with
+	// the leader epoch unchanged, before anything else changes.
+	waitFor(t, "LeaderAndIsr from the new controller", func() bool {
+		got := map[string]bool{}
+		for _, s := range tr.requests()[sent:] {
+			r, ok := s.req.(*kmsg.LeaderAndISRRequest)
+			if !ok || r.ControllerEpoch != epoch || r.ControllerID != second {
+				continue
+			}
+			for _, ts := range r.TopicStates {
+				for _, ps := range ts.PartitionStates {
+					if ts.Topic == "keep" && !ps.IsNew && ps.LeaderEpoch == before.LeaderEpoch && ps.Leader == before.Leader && ps.ZKVersion == before.ZkVersion {
+						got[s.addr] = true
+					}
+				}
+			}
+		}
+		return len(got) == 2
+	})
+	after, _ := z.PartitionState(ctx, tp)
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("state changed by failover: %+v -> %+v", before, after)
+	}
+}
