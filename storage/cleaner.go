@@ -181,6 +181,7 @@ func scanBatches(s *segment, fn func(b []byte, h batchHeader) error) error {
 // any step is finished on the next open (recovery.go: completeSwaps). Returns 1 if swapped.
 func (l *Log) cleanSegment(s *segment, latest map[string]int64, retainDeletes bool) (int, int64, error) {
 	cleanedPath := s.path(logSuffix) + cleanedSuffix
+	gen := s.truncations.Load()
 	f, err := l.fs.OpenFile(cleanedPath, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return 0, 0, fmt.Errorf("storage: create %s: %w", cleanedPath, err)
@@ -218,11 +219,11 @@ func (l *Log) cleanSegment(s *segment, latest map[string]int64, retainDeletes bo
 		_ = l.fs.Remove(cleanedPath)
 		return 0, out, err
 	}
-	return l.swapSegment(s, cleanedPath)
+	return l.swapSegment(s, cleanedPath, gen)
 }
 
 // swapSegment replaces s by the cleaned file, under the log lock.
-func (l *Log) swapSegment(s *segment, cleanedPath string) (int, int64, error) {
+func (l *Log) swapSegment(s *segment, cleanedPath string, gen int64) (int, int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	segs := l.segments()
@@ -232,7 +233,7 @@ func (l *Log) swapSegment(s *segment, cleanedPath string) (int, int64, error) {
 			idx = i
 		}
 	}
-	if l.mu.closed || idx < 0 || idx == len(segs)-1 {
+	if l.mu.closed || idx < 0 || idx == len(segs)-1 || s.truncations.Load() != gen {
 		_ = l.fs.Remove(cleanedPath) // truncated, deleted or reactivated meanwhile
 		return 0, 0, nil
 	}

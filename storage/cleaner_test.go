@@ -229,3 +229,31 @@ func TestCompactionCompressed(t *testing.T) {
 		})
 	}
 }
+
+// TestSwapRefusedAfterTruncation: a segment truncated while it was being cleaned keeps its
+// truncated contents; the stale cleaned file is dropped.
+func TestSwapRefusedAfterTruncation(t *testing.T) {
+	fs := NewMemFS()
+	cfg := smallConfig()
+	cfg.SegmentBytes = 1000
+	l := openTestLog(t, fs, "/d/t-0", cfg, true)
+	defer l.Close()
+	for i := range 20 {
+		l.Append(makeBatch(batchSpec{records: 1, valueSize: 100, keys: []string{fmt.Sprint(i)}}), 0, time.Now())
+	}
+	s := l.segments()[0]
+	gen := s.truncations.Load()
+	cleaned := s.path(logSuffix) + cleanedSuffix
+	f, _ := fs.OpenFile(cleaned, os.O_RDWR|os.O_CREATE, 0o644)
+	f.WriteAt(makeBatch(batchSpec{records: 1, valueSize: 1, keys: []string{"x"}}), 0)
+	s.truncations.Add(1) // as Truncate would
+	if n, _, err := l.swapSegment(s, cleaned, gen); n != 0 || err != nil {
+		t.Fatalf("swapped a truncated segment: %d %v", n, err)
+	}
+	if _, err := fs.Stat(cleaned); err == nil {
+		t.Fatal("stale cleaned file left behind")
+	}
+	if l.segments()[0] != s {
+		t.Fatal("segment replaced")
+	}
+}

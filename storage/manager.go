@@ -234,7 +234,7 @@ func (m *Manager) loadDir(d *logDir) ([]*Log, map[TopicPartition]int64, error) {
 				l, err := openLog(logParams{
 					fs: m.fs, dir: j.dir, tp: j.tp, cfg: m.cfg.Default,
 					recoveryPoint: rps[j.tp], logStart: starts[j.tp], hw: hws[j.tp],
-					cleanShutdown: clean, log: m.logFor(j.tp), now: time.Now(),
+					cleanShutdown: clean, log: m.logFor(j.tp, d.path), now: time.Now(),
 				})
 				mu.Lock()
 				if err != nil && first == nil {
@@ -260,8 +260,8 @@ func (m *Manager) loadDir(d *logDir) ([]*Log, map[TopicPartition]int64, error) {
 	return logs, hws, nil
 }
 
-func (m *Manager) logFor(tp TopicPartition) *logrus.Entry {
-	return m.log.WithFields(logrus.Fields{"prefix": fmt.Sprintf("Log partition=%s, dir=", tp), "logger": "kafka.log.Log"})
+func (m *Manager) logFor(tp TopicPartition, logDir string) *logrus.Entry {
+	return m.log.WithFields(logrus.Fields{"prefix": fmt.Sprintf("Log partition=%s, dir=%s", tp, logDir), "logger": "kafka.log.Log"})
 }
 
 // parseTopicPartitionDir splits "<topic>-<partition>" at the last '-'.
@@ -379,7 +379,7 @@ func (m *Manager) GetOrCreate(tp TopicPartition, cfg LogConfig) (*Log, error) {
 	}
 	l, err := openLog(logParams{
 		fs: m.fs, dir: filepath.Join(best.path, tp.String()), tp: tp, cfg: cfg,
-		cleanShutdown: true, log: m.logFor(tp), now: time.Now(),
+		cleanShutdown: true, log: m.logFor(tp, best.path), now: time.Now(),
 	})
 	if err != nil {
 		m.markOffline(best, err)

@@ -67,6 +67,7 @@ type segment struct {
 	maxTs         atomic.Int64 // largest batch maxTimestamp, -1 if none
 	offsetOfMaxTs atomic.Int64
 	refs          atomic.Int32 // 1 for the log's list + one per ReadResult
+	truncations   atomic.Int64 // bumped by truncateTo; the cleaner swaps only an unchanged segment
 
 	// REQUIRES: log lock.
 	bytesSinceIndex int64
@@ -367,6 +368,7 @@ func (s *segment) truncateTo(offset int64, cfg LogConfig, now time.Time) (int64,
 	if err != nil {
 		return 0, err
 	}
+	s.truncations.Add(1)
 	s.offIdx.truncateTo(offset)
 	s.timeIdx.truncateTo(offset)
 	if err := s.activate(cfg); err != nil {
