@@ -72,6 +72,11 @@ func (n *fakeNode) callList() []string {
 
 // fakeAdmin is an in-memory Admin.
 type fakeAdmin struct {
+	// onCreate and onDelete run after a topic is written or marked, like
+	// the controller reacting to the znodes.
+	onCreate func(topic string, assignment map[int32][]int32)
+	onDelete func(topic string)
+
 	mu      sync.Mutex
 	topics  map[string]map[int32][]int32
 	configs map[string]map[string]string
@@ -90,6 +95,9 @@ func (a *fakeAdmin) CreateTopic(_ context.Context, topic string, assignment map[
 	}
 	a.topics[topic] = assignment
 	a.configs[topic] = config
+	if a.onCreate != nil {
+		a.onCreate(topic, assignment)
+	}
 	return nil
 }
 
@@ -123,6 +131,9 @@ func (a *fakeAdmin) MarkTopicForDeletion(_ context.Context, topic string) error 
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.deleted = append(a.deleted, topic)
+	if a.onDelete != nil {
+		a.onDelete(topic)
+	}
 	return nil
 }
 
@@ -282,7 +293,7 @@ func (l *fakeLog) Read(offset, maxOffset int64, maxBytes int32, minOneBatch bool
 		if last < offset {
 			continue
 		}
-		if base >= maxOffset {
+		if maxOffset >= 0 && last >= maxOffset {
 			break
 		}
 		if len(out)+len(b) > int(maxBytes) && !(minOneBatch && len(out) == 0) {
@@ -345,10 +356,10 @@ func makeBatch(n int, ts int64) []byte {
 	var recs []byte
 	for i := 0; i < n; i++ {
 		var body []byte
-		body = append(body, 0)                      // attributes
-		body = kbin.AppendVarlong(body, 0)          // timestamp delta
-		body = kbin.AppendVarint(body, int32(i))    // offset delta
-		body = kbin.AppendVarint(body, -1)          // null key
+		body = append(body, 0)                   // attributes
+		body = kbin.AppendVarlong(body, 0)       // timestamp delta
+		body = kbin.AppendVarint(body, int32(i)) // offset delta
+		body = kbin.AppendVarint(body, -1)       // null key
 		val := []byte{'v', byte('0' + i%10)}
 		body = kbin.AppendVarint(body, int32(len(val)))
 		body = append(body, val...)
@@ -390,4 +401,10 @@ func sortedKeys[V any](m map[int32]V) []int32 {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+type logConfig = storage.LogConfig
+
+func tpOf(topic string, p int32) storage.TopicPartition {
+	return storage.TopicPartition{Topic: topic, Partition: p}
 }

@@ -150,7 +150,17 @@ func (c *client) expectClosed() {
 // (topic -> partition -> replicas; leader = first replica, ISR = replicas).
 func (h *harness) updateMetadata(c *client, parts map[string]map[int32][]int32, leaderEpoch int32, extraBrokers ...int32) {
 	h.t.Helper()
+	resp := c.do(h.umRequest(parts, leaderEpoch, extraBrokers...), 6).(*kmsg.UpdateMetadataResponse)
+	if resp.ErrorCode != 0 {
+		h.t.Fatalf("UpdateMetadata error %d", resp.ErrorCode)
+	}
+}
+
+// umRequest builds the UpdateMetadata request updateMetadata sends; a nil
+// replica list deletes the partition (leader -2).
+func (h *harness) umRequest(parts map[string]map[int32][]int32, leaderEpoch int32, extraBrokers ...int32) *kmsg.UpdateMetadataRequest {
 	req := kmsg.NewPtrUpdateMetadataRequest()
+	req.SetVersion(6)
 	req.ControllerID, req.ControllerEpoch, req.BrokerEpoch = 1, 1, h.node.epoch
 	for _, id := range append([]int32{1}, extraBrokers...) {
 		b := kmsg.NewUpdateMetadataRequestLiveBroker()
@@ -178,10 +188,7 @@ func (h *harness) updateMetadata(c *client, parts map[string]map[int32][]int32, 
 		}
 		req.TopicStates = append(req.TopicStates, ts)
 	}
-	resp := c.do(req, 6).(*kmsg.UpdateMetadataResponse)
-	if resp.ErrorCode != 0 {
-		h.t.Fatalf("UpdateMetadata error %d", resp.ErrorCode)
-	}
+	return req
 }
 
 // leaderAndISR sends LeaderAndIsr v4 for one topic's partitions.

@@ -2,6 +2,7 @@ package group
 
 import (
 	"sort"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -410,4 +411,22 @@ func (g *group) removeExpiredOffsets(now, retention int64) []topicPartition {
 		delete(g.offsets, tp)
 	}
 	return expired
+}
+
+// PartitionsDeleted drops the committed offsets of deleted partitions of topic from every
+// group of the shard and tombstones them (GroupCoordinator.handleDeletedPartitions, which
+// Kafka runs when an UpdateMetadata request reports deleted topics). An Empty group left
+// without offsets is removed as after any cleanup.
+func (s *Shard) PartitionsDeleted(now time.Time, topic string, partitions []int32) Effects {
+	s.begin(now)
+	if s.status != shardActive || len(partitions) == 0 {
+		return s.end()
+	}
+	tps := make([]topicPartition, 0, len(partitions))
+	for _, p := range partitions {
+		tps = append(tps, topicPartition{topic, p})
+	}
+	n := s.cleanupGroups(s.sortedGroups(), func(g *group) []topicPartition { return g.removeOffsets(tps) })
+	s.log.Infof("Removed %d offsets associated with deleted partitions of %s: %v.", n, topic, partitions)
+	return s.end()
 }

@@ -38,6 +38,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 //	fetch w= group= [partitions=t/p,...|all] [version=6]
 //	describe w= groups=g,...   list w=   delete-groups w= groups=g,...
 //	offset-delete w= group= partitions=t/p,...
+//	partitions-deleted topic= partitions=0,1,...
 //	tick DURATION            advance the clock, firing due timers in deadline order
 //	state group=             dump a group's internal state
 //	unload
@@ -442,6 +443,16 @@ func (h *harness) run(line string) (out []string, err error) {
 			m.Topics = append(m.Topics, ot)
 		}
 		fx = req(m)
+	case "partitions-deleted":
+		var ps []int32
+		for _, p := range a.list("partitions") {
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				return nil, err
+			}
+			ps = append(ps, int32(n))
+		}
+		fx = h.shard().PartitionsDeleted(h.now, a.str("topic", ""), ps)
 	case "tick":
 		return h.tick(pos[0]), nil
 	case "state":

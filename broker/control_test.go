@@ -1,0 +1,157 @@
+package broker
+
+import (
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/samsa-broker/samsa/storage"
+)
+
+func TestLeaderAndISR(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.dial()
+	h.admin.configs["t"] = map[string]string{"retention.ms": "1234", "min.insync.replicas": "1", "bogus": "x"}
+	h.updateMetadata(c, map[string]map[int32][]int32{"t": {0: {1}, 1: {2, 1}}}, 0, 2)
+
+	resp := h.leaderAndISR(c, "t", map[int32][]int32{0: {1}, 1: {2, 1}}, 3)
+	for _, p := range resp.Partitions {
+		if p.ErrorCode != 0 {
+			t.Fatalf("partition %d: error %d", p.Partition, p.ErrorCode)
+		}
+	}
+	lg := h.logs.fake(storage.TopicPartition{Topic: "t", Partition: 0})
+	if lg == nil {
+		t.Fatal("log not created")
+	}
+	if lg.Config().RetentionMs != 1234 {
+		t.Fatalf("retention.ms %d, want the topic override 1234", lg.Config().RetentionMs)
+	}
+	if e, ok := lg.LatestEpoch(); !ok || e != 3 {
+		t.Fatalf("leader epoch cache %v %v, want 3", e, ok)
+	}
+	if p, _ := h.s.parts.get(storage.TopicPartition{Topic: "t", Partition: 1}); p.snapshot().isLeader {
+		t.Fatal("partition 1 should follow broker 2")
+	}
+
+	tests := []struct {
+		name         string
+		mod          func(*kmsg.LeaderAndISRRequest)
+		wantTop      int16
+		wantPartCode int16
+	}{
+		{"same leader epoch is stale", func(r *kmsg.LeaderAndISRRequest) {}, 0, kerr.StaleControllerEpoch.Code},
+		{"not a replica", func(r *kmsg.LeaderAndISRRequest) {
+			r.TopicStates[0].PartitionStates[0].LeaderEpoch = 9
+			r.TopicStates[0].PartitionStates[0].Replicas = []int32{2}
+			r.TopicStates[0].PartitionStates[0].Leader = 2
+		}, 0, kerr.UnknownTopicOrPartition.Code},
+		{"stale broker epoch", func(r *kmsg.LeaderAndISRRequest) { r.BrokerEpoch = 99 }, kerr.StaleBrokerEpoch.Code, kerr.StaleBrokerEpoch.Code},
+		{"unknown broker epoch accepted", func(r *kmsg.LeaderAndISRRequest) {
+			r.BrokerEpoch = -1
+			r.TopicStates[0].PartitionStates[0].LeaderEpoch = 4
+		}, 0, 0},
+		{"stale controller epoch", func(r *kmsg.LeaderAndISRRequest) { r.ControllerEpoch = 0 }, kerr.StaleControllerEpoch.Code, kerr.StaleControllerEpoch.Code},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := kmsg.NewPtrLeaderAndISRRequest()
+			req.ControllerID, req.ControllerEpoch, req.BrokerEpoch = 1, 1, h.node.epoch
+			ts := kmsg.NewLeaderAndISRRequestTopicState()
+			ts.Topic = "t"
+			st := kmsg.NewLeaderAndISRRequestTopicPartition()
+			st.Partition, st.ControllerEpoch, st.LeaderEpoch, st.Leader = 0, 1, 3, 1
+			st.Replicas, st.ISR = []int32{1}, []int32{1}
+			ts.PartitionStates = append(ts.PartitionStates, st)
+			req.TopicStates = append(req.TopicStates, ts)
+			tt.mod(req)
+			resp := c.do(req, 4).(*kmsg.LeaderAndISRResponse)
+			if resp.ErrorCode != tt.wantTop || len(resp.Partitions) != 1 || resp.Partitions[0].ErrorCode != tt.wantPartCode {
+				t.Fatalf("got top %d partitions %+v, want top %d partition %d", resp.ErrorCode, resp.Partitions, tt.wantTop, tt.wantPartCode)
+			}
+		})
+	}
+}
+
+func TestUpdateMetadataFencing(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.dial()
+	h.updateMetadata(c, nil, 0)
+	for _, tt := range []struct {
+		name string
+		mod  func(*kmsg.UpdateMetadataRequest)
+		want int16
+	}{
+		{"stale broker epoch", func(r *kmsg.UpdateMetadataRequest) { r.BrokerEpoch = 1 }, kerr.StaleBrokerEpoch.Code},
+		{"stale controller epoch", func(r *kmsg.UpdateMetadataRequest) { r.ControllerEpoch = 0 }, kerr.StaleControllerEpoch.Code},
+		{"newer controller epoch", func(r *kmsg.UpdateMetadataRequest) { r.ControllerEpoch = 2 }, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := h.umRequest(nil, 0)
+			tt.mod(req)
+			if got := c.do(req, 6).(*kmsg.UpdateMetadataResponse).ErrorCode; got != tt.want {
+				t.Fatalf("error %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUpdateMetadataOldVersions(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.dial()
+	for v := int16(0); v <= 6; v++ {
+		req := h.umRequest(map[string]map[int32][]int32{"old": {0: {1}}}, 0)
+		if v < 5 {
+			for _, ts := range req.TopicStates {
+				for _, p := range ts.PartitionStates {
+					p.Topic = ts.Topic
+					req.PartitionStates = append(req.PartitionStates, p)
+				}
+			}
+			req.TopicStates = nil
+		}
+		if v == 0 {
+			req.LiveBrokers[0].Host, req.LiveBrokers[0].Port = "127.0.0.1", h.port
+		}
+		if got := c.do(req, v).(*kmsg.UpdateMetadataResponse).ErrorCode; got != 0 {
+			t.Fatalf("v%d: error %d", v, got)
+		}
+		b, ok := h.s.meta.broker(1)
+		if !ok || b.endpoints["PLAINTEXT"].port != h.port {
+			t.Fatalf("v%d: broker endpoints %+v", v, b.endpoints)
+		}
+		if !h.s.meta.hasTopic("old") {
+			t.Fatalf("v%d: topic missing", v)
+		}
+	}
+}
+
+func TestStopReplicaDeletes(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.dial()
+	h.hostTopic(c, "t", 2)
+	for _, del := range []bool{false, true} {
+		req := kmsg.NewPtrStopReplicaRequest()
+		req.ControllerID, req.ControllerEpoch, req.BrokerEpoch, req.DeletePartitions = 1, 1, h.node.epoch, del
+		st := kmsg.NewStopReplicaRequestTopic()
+		st.Topic, st.Partitions = "t", []int32{0}
+		req.Topics = append(req.Topics, st)
+		resp := c.do(req, 2).(*kmsg.StopReplicaResponse)
+		if resp.ErrorCode != 0 || len(resp.Partitions) != 1 || resp.Partitions[0].ErrorCode != 0 {
+			t.Fatalf("delete=%v: %+v", del, resp)
+		}
+		_, hosted := h.s.parts.get(storage.TopicPartition{Topic: "t", Partition: 0})
+		if hosted == del {
+			t.Fatalf("delete=%v: still hosted %v", del, hosted)
+		}
+	}
+	if len(h.logs.deleted) != 1 || h.logs.deleted[0] != (storage.TopicPartition{Topic: "t", Partition: 0}) {
+		t.Fatalf("deleted logs %v", h.logs.deleted)
+	}
+	// The partition is still in the metadata cache, not ours: NOT_LEADER.
+	got := produceCode(t, c, "t", 0, 1, makeBatch(1, 1))
+	if got != kerr.NotLeaderForPartition.Code {
+		t.Fatalf("produce to a stopped partition: %d", got)
+	}
+}
