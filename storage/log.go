@@ -45,6 +45,8 @@ type Log struct {
 	delTimers map[*time.Timer]struct{}
 
 	loadTruncated map[int64]int64 // only while opening: bytes cut per segment base
+
+	hdrPool sync.Pool // *[batchHeaderSize]byte scratch for reads, so a fetch allocates nothing
 }
 
 // TopicPartition returns the partition this log holds.

@@ -130,7 +130,11 @@ func sendFile(dst *net.TCPConn, src *os.File, off, n int64) (int64, error) {
 // gives an empty result; outside [log start, log end] it is ErrOffsetOutOfRange. Batches
 // come from one segment, as in Kafka.
 func (l *Log) Read(offset, maxOffset int64, maxBytes int32, minOneBatch bool) (ReadResult, error) {
-	var hdr [batchHeaderSize]byte
+	hdr, _ := l.hdrPool.Get().(*[batchHeaderSize]byte)
+	if hdr == nil {
+		hdr = new([batchHeaderSize]byte)
+	}
+	defer l.hdrPool.Put(hdr)
 	for {
 		if l.closed.Load() {
 			return ReadResult{}, fmt.Errorf("storage: %s: %w", l.tp, ErrClosed)
