@@ -79,7 +79,7 @@ func (l *Log) clean(firstDirty int64, now time.Time, throttle throttleFunc) (cle
 	}
 	segs, dirtyFrom, end, ratio := l.cleanableRange(firstDirty, now)
 	st.ratio = ratio
-	if dirtyFrom < 0 || ratio < cfg.MinCleanableDirtyRatio {
+	if dirtyFrom < 0 || (ratio < cfg.MinCleanableDirtyRatio && !overdue(segs[dirtyFrom], cfg, now)) {
 		return st, nil
 	}
 	work := segs[:end]
@@ -140,6 +140,17 @@ func (l *Log) clean(firstDirty int64, now time.Time, throttle throttleFunc) (cle
 	}
 	l.log.Infof("Cleaned %s: offsets [%d, %d), %d segment(s) rewritten, dirty ratio %.2f", l.tp, firstDirty, st.endOffset, st.segments, ratio)
 	return st, nil
+}
+
+// overdue reports whether the first dirty segment waited longer than max.compaction.lag.ms,
+// which makes the log cleanable whatever its dirty ratio (KIP-354).
+func overdue(s *segment, cfg LogConfig, now time.Time) bool {
+	if cfg.MaxCompactionLagMs <= 0 || cfg.MaxCompactionLagMs == maxInt64 {
+		return false
+	}
+	hdr := make([]byte, batchHeaderSize)
+	h, st, _ := readHeaderAt(s.log, 0, s.size.Load(), hdr)
+	return st == headerOK && h.MaxTimestamp >= 0 && h.MaxTimestamp < now.UnixMilli()-cfg.MaxCompactionLagMs
 }
 
 func (s *segment) lastModified() int64 {

@@ -109,6 +109,7 @@ func TestCompactionRespectsPolicyAndHW(t *testing.T) {
 		{"compact,delete", "compact,delete", 1 << 40, 0.5, true},
 		{"hw at zero", "compact", 0, 0.5, false},
 		{"ratio not reached", "compact", 1 << 40, 1.01, false},
+		{"ratio not reached but overdue", "compact", 1 << 40, -1, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,10 +117,14 @@ func TestCompactionRespectsPolicyAndHW(t *testing.T) {
 			cfg.CleanupPolicy = tc.policy
 			cfg.SegmentBytes = 1000
 			cfg.MinCleanableDirtyRatio = tc.ratio
+			if tc.ratio < 0 { // max.compaction.lag.ms forces cleaning
+				cfg.MinCleanableDirtyRatio = 1.01
+				cfg.MaxCompactionLagMs = 1000
+			}
 			l := openTestLog(t, NewMemFS(), "/d/t-0", cfg, true)
 			defer l.Close()
 			for i := range 30 {
-				b := makeBatch(batchSpec{records: 1, valueSize: 40, keys: []string{fmt.Sprint(i % 3)}})
+				b := makeBatch(batchSpec{records: 1, valueSize: 40, keys: []string{fmt.Sprint(i % 3)}, firstTs: time.Now().UnixMilli() - 5000})
 				l.Append(b, 0, time.Now())
 			}
 			l.SetHighWatermark(min(tc.hw, l.LogEndOffset()))
