@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/samsa-broker/samsa/cmd/internal/cli"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -25,6 +26,10 @@ func (c *config) clientOptions() ([]kgo.Opt, error) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(strings.Split(props["bootstrap.servers"], ",")...),
 		kgo.ClientID(clientID),
+	}
+	if c.log != nil {
+		prefix := "Consumer clientId=" + clientID + ", groupId=" + group
+		opts = append(opts, kgo.WithHooks(cli.ConnectWarner{Log: c.log, Prefix: prefix, BootstrapLine: true}))
 	}
 	if v := strings.TrimSpace(props["allow.auto.create.topics"]); v == "" || strings.EqualFold(v, "true") {
 		opts = append(opts, kgo.AllowAutoTopicCreation())

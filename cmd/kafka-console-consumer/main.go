@@ -62,7 +62,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, rnd *rand
 		return 1
 	}
 
-	log := logfmt.NewLogger(stderr, logrus.WarnLevel).WithField(logfmt.LoggerField, "kafka.tools.ConsoleConsumer$")
+	logger := logfmt.NewLogger(stderr, logrus.WarnLevel)
+	log := logger.WithField(logfmt.LoggerField, "kafka.tools.ConsoleConsumer$")
+	cfg.log = logrus.NewEntry(logger)
 	opts, err := cfg.clientOptions()
 	if err == nil {
 		var client *kgo.Client

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
+	"github.com/sirupsen/logrus"
 )
 
 var errVersion = errors.New("kafka-console-consumer: version requested")
@@ -87,6 +88,7 @@ type config struct {
 	groupPassed        bool
 	formatter          *formatter
 	consumer           map[string]string // Java consumer properties, bootstrap.servers and group.id included
+	log                *logrus.Entry     // for the client's connection warnings; nil: none
 }
 
 // parse is ConsumerConfig's constructor plus consumerProps. A *cli.UsageError

@@ -94,11 +94,21 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 	if reqTimeout > 0 {
 		opts = append(opts, kgo.ProduceRequestTimeout(reqTimeout))
 	}
+	// The Java producer waits max.block.ms for a topic's metadata and then
+	// delivery.timeout.ms for the batch; franz-go has one record timeout, and
+	// would give up on an unknown topic after a few metadata loads. Bounding
+	// records by the shorter of the two and never failing them early for an
+	// unknown topic makes a stopped broker or a missing topic fail after
+	// max.block.ms (60 s), as with Kafka's tool.
 	delivery, err := ms("delivery.timeout.ms", 120000)
 	if err != nil {
 		return nil, err
 	}
-	opts = append(opts, kgo.RecordDeliveryTimeout(delivery))
+	block, err := ms("max.block.ms", 60000)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.RecordDeliveryTimeout(min(delivery, block)), kgo.UnknownTopicRetries(-1))
 	backoff, err := ms("retry.backoff.ms", 100)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -66,12 +67,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	connected := new(atomic.Bool)
+	opts = append(opts, kgo.WithHooks(cli.ConnectWarner{Log: logrus.NewEntry(log), Prefix: "Producer clientId=" + cfg.producer["client.id"], Connected: connected, BootstrapLine: true}))
 	client, err := kgo.NewClient(opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "org.apache.kafka.common.KafkaException: Failed to construct kafka producer: %v\n", err)
 		return 1
 	}
-	p := &producer{client: client, log: log.WithField(logfmt.LoggerField, "org.apache.kafka.clients.producer.internals.ErrorLoggingCallback"), cfg: cfg}
+	p := &producer{client: client, log: log.WithField(logfmt.LoggerField, "org.apache.kafka.clients.producer.internals.ErrorLoggingCallback"), cfg: cfg, connected: connected}
 	defer p.close()
 
 	reader := newLineReader(stdin, stdout, cfg.topic, cfg.readerProps)
@@ -112,9 +115,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // producer sends records the way ConsoleProducer.send does.
 type producer struct {
-	client *kgo.Client
-	log    *logrus.Entry
-	cfg    *config
+	client    *kgo.Client
+	log       *logrus.Entry
+	cfg       *config
+	connected *atomic.Bool // some broker was reached: metadata could load
 }
 
 // send produces one record. Asynchronously (the default) failures are
@@ -156,7 +160,8 @@ func (p *producer) logFailure(r *kgo.Record, err error) {
 // exception names err as the Java producer would report it.
 func (p *producer) exception(r *kgo.Record, err error) string {
 	switch {
-	case errors.Is(err, kerr.UnknownTopicOrPartition):
+	case errors.Is(err, kerr.UnknownTopicOrPartition),
+		errors.Is(err, kgo.ErrRecordTimeout) && !p.connected.Load():
 		return fmt.Sprintf("org.apache.kafka.common.errors.TimeoutException: Topic %s not present in metadata after %s ms.",
 			r.Topic, p.cfg.producer["max.block.ms"])
 	case errors.Is(err, kgo.ErrRecordTimeout):

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"net"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
+	"github.com/sirupsen/logrus"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -15,8 +17,9 @@ import (
 )
 
 // adminTimeout is the Java AdminClient's default call timeout in 2.4
-// (request.timeout.ms, 30 s).
-const adminTimeout = 30 * time.Second
+// (its request.timeout.ms, 120 s): with no broker reachable, Kafka's tool
+// gives up with "Timed out waiting for a node assignment." after it.
+const adminTimeout = 120 * time.Second
 
 // adminService is TopicCommand.AdminClientTopicService: the same commands
 // through a broker's admin APIs.
@@ -45,7 +48,8 @@ func newAdminService(c *command) (*adminService, error) {
 	if id, ok := props["client.id"]; ok {
 		clientID = id
 	}
-	client, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(servers, ",")...), kgo.ClientID(clientID))
+	client, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(servers, ",")...), kgo.ClientID(clientID),
+		kgo.WithHooks(cli.ConnectWarner{Log: logrus.NewEntry(c.log.Logger), Prefix: "AdminClient clientId=" + clientID}))
 	if err != nil {
 		return nil, &javaErr{class: "org.apache.kafka.common.KafkaException", msg: "Failed create new KafkaAdminClient", err: err}
 	}
@@ -74,7 +78,7 @@ func executionException(err error, msg string) error {
 func (s *adminService) allTopics(ctx context.Context, internal bool) ([]string, error) {
 	cctx, cancel := callCtx(ctx)
 	defer cancel()
-	md, err := s.adm.Metadata(cctx)
+	md, err := retry(cctx, func(ctx context.Context) (kadm.Metadata, error) { return s.adm.Metadata(ctx) })
 	if err != nil {
 		return nil, executionException(err, "")
 	}
@@ -137,7 +141,7 @@ func (s *adminService) createTopic(ctx context.Context, t *commandTopic) error {
 	req.Topics = append(req.Topics, rt)
 	cctx, cancel := callCtx(ctx)
 	defer cancel()
-	resp, err := req.RequestWith(cctx, s.client)
+	resp, err := retry(cctx, func(ctx context.Context) (*kmsg.CreateTopicsResponse, error) { return req.RequestWith(ctx, s.client) })
 	if err != nil {
 		return executionException(err, "")
 	}
@@ -179,7 +183,7 @@ func (s *adminService) alterTopic(ctx context.Context) error {
 	}
 	cctx, cancel := callCtx(ctx)
 	defer cancel()
-	md, err := s.adm.Metadata(cctx, topics...)
+	md, err := retry(cctx, func(ctx context.Context) (kadm.Metadata, error) { return s.adm.Metadata(ctx, topics...) })
 	if err != nil {
 		return executionException(err, "")
 	}
@@ -198,7 +202,9 @@ func (s *adminService) alterTopic(ctx context.Context) error {
 		}
 		req.Topics = append(req.Topics, rt)
 	}
-	resp, err := req.RequestWith(cctx, s.client)
+	resp, err := retry(cctx, func(ctx context.Context) (*kmsg.CreatePartitionsResponse, error) {
+		return req.RequestWith(ctx, s.client)
+	})
 	if err != nil {
 		return executionException(err, "")
 	}
@@ -217,11 +223,13 @@ func (s *adminService) describeTopic(ctx context.Context) error {
 	}
 	cctx, cancel := callCtx(ctx)
 	defer cancel()
-	configs, err := s.adm.DescribeTopicConfigs(cctx, topics...)
+	configs, err := retry(cctx, func(ctx context.Context) (kadm.ResourceConfigs, error) {
+		return s.adm.DescribeTopicConfigs(ctx, topics...)
+	})
 	if err != nil {
 		return executionException(err, "")
 	}
-	md, err := s.adm.Metadata(cctx, topics...)
+	md, err := retry(cctx, func(ctx context.Context) (kadm.Metadata, error) { return s.adm.Metadata(ctx, topics...) })
 	if err != nil {
 		return executionException(err, "")
 	}
@@ -310,7 +318,9 @@ func (s *adminService) deleteTopic(ctx context.Context) error {
 	}
 	cctx, cancel := callCtx(ctx)
 	defer cancel()
-	resps, err := s.adm.DeleteTopics(cctx, topics...)
+	resps, err := retry(cctx, func(ctx context.Context) (kadm.DeleteTopicResponses, error) {
+		return s.adm.DeleteTopics(ctx, topics...)
+	})
 	if err != nil {
 		return executionException(err, "")
 	}
@@ -320,4 +330,26 @@ func (s *adminService) deleteTopic(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// retry runs call until it succeeds, fails other than by a refused or
+// failed connection, or ctx ends: the Java admin client keeps reconnecting
+// (reconnect.backoff.ms 50, growing to 1 s) until the call's deadline,
+// while franz-go reports a failed dial at once.
+func retry[T any](ctx context.Context, call func(context.Context) (T, error)) (T, error) {
+	backoff := 50 * time.Millisecond
+	for {
+		v, err := call(ctx)
+		var op *net.OpError
+		if err == nil || !errors.As(err, &op) || op.Op != "dial" {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			var zero T
+			return zero, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
 }

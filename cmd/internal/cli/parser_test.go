@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -186,5 +187,20 @@ func TestJavaException(t *testing.T) {
 		if got := JavaException(tc.err, tc.msg); got != tc.want {
 			t.Errorf("JavaException(%v) = %q, want %q", tc.err, got, tc.want)
 		}
+	}
+}
+
+func TestJavaAddresses(t *testing.T) {
+	if got := JavaNodeID(math.MinInt32); got != -1 {
+		t.Errorf("first seed = %d, want -1", got)
+	}
+	if got := JavaNodeID(math.MinInt32 + 2); got != -3 {
+		t.Errorf("third seed = %d, want -3", got)
+	}
+	if got := JavaNodeID(3); got != 3 {
+		t.Errorf("broker 3 = %d", got)
+	}
+	if got := JavaSocketAddress("127.0.0.11", 9092); got != "/127.0.0.11:9092" {
+		t.Errorf("literal address = %q", got)
 	}
 }
