@@ -16,6 +16,12 @@ const (
 // like Kafka's default log.flush.scheduler.interval.ms of Long.MAX_VALUE.
 func (m *Manager) background() {
 	defer m.wg.Done()
+	var tickers []*time.Ticker
+	defer func() {
+		for _, t := range tickers {
+			t.Stop()
+		}
+	}()
 	ticker := func(d, def time.Duration) <-chan time.Time {
 		if d == 0 {
 			d = def
@@ -24,7 +30,7 @@ func (m *Manager) background() {
 			return nil
 		}
 		t := time.NewTicker(d)
-		go func() { <-m.stop; t.Stop() }()
+		tickers = append(tickers, t)
 		return t.C
 	}
 	retention := ticker(m.cfg.RetentionCheckInterval, defaultRetentionCheckInterval)

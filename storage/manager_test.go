@@ -224,3 +224,28 @@ func TestParseTopicPartitionDir(t *testing.T) {
 		t.Errorf("deleteDirName too long: %d", len(n))
 	}
 }
+
+// TestBackgroundRetention lets the manager's own task apply retention.
+func TestBackgroundRetention(t *testing.T) {
+	fs := NewMemFS()
+	cfg := managerConfig("/a")
+	cfg.FS = fs
+	cfg.RetentionCheckInterval = 5 * time.Millisecond
+	m := openManager(t, cfg)
+	defer m.Close()
+	lc := smallConfig()
+	lc.SegmentBytes = 500
+	lc.RetentionMs = 1000
+	l, _ := m.GetOrCreate(TopicPartition{"r", 0}, lc)
+	for range 10 {
+		l.Append(produce(1, 200, 1), 0, time.Now()) // timestamps from 1970: expired
+	}
+	l.SetHighWatermark(l.LogEndOffset())
+	deadline := time.Now().Add(10 * time.Second)
+	for l.LogStartOffset() != l.LogEndOffset() {
+		if time.Now().After(deadline) {
+			t.Fatalf("retention never ran: log start %d, end %d", l.LogStartOffset(), l.LogEndOffset())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
