@@ -31,6 +31,8 @@ type controllerState struct {
 	assignments map[string]map[int32][]int32
 	states      map[TopicPartition]PartitionState // partitions with leadership
 
+	reassigning map[TopicPartition]reassignment
+
 	toDelete      map[string]bool
 	deleteStarted map[string]bool
 	deletePending map[string]map[TopicPartition]map[int32]bool
@@ -212,7 +214,7 @@ func (n *Node) onControllerFailover(ctx context.Context, epoch, epochZkVersion i
 		epoch: epoch, epochZkVersion: epochZkVersion, gen: n.generation, ctx: cctx, cancel: cancel,
 		brokers: map[int32]BrokerInfo{}, shuttingDown: map[int32]bool{}, senders: map[int32]*sender{},
 		assignments: map[string]map[int32][]int32{}, states: map[TopicPartition]PartitionState{},
-		toDelete: map[string]bool{}, deleteStarted: map[string]bool{},
+		toDelete: map[string]bool{}, deleteStarted: map[string]bool{}, reassigning: map[TopicPartition]reassignment{},
 		deletePending: map[string]map[TopicPartition]map[int32]bool{},
 	}
 	n.ctrl = c
@@ -321,6 +323,9 @@ func (n *Node) onControllerFailover(ctx context.Context, epoch, epochZkVersion i
 	if err := n.resumeDeletions(ctx); err != nil {
 		return err
 	}
+	if err := n.resumeReassignments(ctx); err != nil {
+		return err
+	}
 	if err := n.watchPreferredElection(ctx); err != nil {
 		return err
 	}
@@ -394,6 +399,7 @@ func (n *Node) loadTopic(ctx context.Context, topic string) error {
 		return nil
 	}
 	n.ctrl.assignments[topic] = a.Partitions
+	n.ctrl.recordReassignments(topic, a)
 	return nil
 }
 
@@ -836,6 +842,11 @@ func (n *Node) forgetTopic(t string) {
 		delete(c.states, TopicPartition{Topic: t, Partition: p})
 	}
 	delete(c.assignments, t)
+	for tp := range c.reassigning {
+		if tp.Topic == t {
+			delete(c.reassigning, tp)
+		}
+	}
 	delete(c.toDelete, t)
 	delete(c.deleteStarted, t)
 	delete(c.deletePending, t)
@@ -997,6 +1008,11 @@ func (n *Node) resumeDeletions(ctx context.Context) error {
 			continue
 		}
 		eligible := true
+		for tp := range c.reassigning {
+			if tp.Topic == t {
+				eligible = false // Kafka: "topic reassignment in progress"
+			}
+		}
 		for _, reps := range c.assignments[t] {
 			for _, r := range reps {
 				if _, live := c.brokers[r]; !live {

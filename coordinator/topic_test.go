@@ -489,3 +489,64 @@ func TestControllerFailoverKeepsState(t *testing.T) {
 		t.Errorf("state changed by failover: %+v -> %+v", before, after)
 	}
 }
+
+func TestPartitionReassignment(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, tr := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	z := zks[1]
+	if err := z.CreateTopic(ctx, "ra", map[int32][]int32{0: {1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tp := TopicPartition{Topic: "ra", Partition: 0}
+	waitFor(t, "state", func() bool { return readStateJSON(t, z, tp) != "" })
+	if _, err := z.Create(ctx, ReassignPartitionsPath, EncodeReassignment([]Reassignment{{TopicPartition: tp, Replicas: []int32{2, 3}}}), ModePersistent); err != nil {
+		t.Fatal(err)
+	}
+	moving := `{"version":2,"partitions":{"0":[2,3,1]},"adding_replicas":{"0":[3]},"removing_replicas":{"0":[1]}}`
+	waitFor(t, "reassignment started", func() bool {
+		data, _, _ := z.Get(ctx, TopicPath("ra"))
+		return string(data) == moving
+	})
+	waitFor(t, "new replica told to follow", func() bool {
+		for _, s := range tr.requests() {
+			if r, ok := s.req.(*kmsg.LeaderAndISRRequest); ok && s.addr == "127.0.0.1:9095" {
+				for _, ts := range r.TopicStates {
+					if ts.Topic == "ra" && ts.PartitionStates[0].IsNew && reflect.DeepEqual(ts.PartitionStates[0].Replicas, []int32{2, 3, 1}) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
+	// The leader adds the new replica to the ISR once it caught up.
+	var cur PartitionState
+	waitFor(t, "epoch bump", func() bool {
+		var err error
+		cur, err = z.PartitionState(ctx, tp)
+		return err == nil && cur.LeaderEpoch == 1
+	})
+	grown := cur
+	grown.ISR = []int32{1, 2, 3}
+	if _, err := nodes[cur.Leader].UpdateLeaderAndISR(ctx, tp, grown); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "reassignment completed", func() bool {
+		data, _, _ := z.Get(ctx, TopicPath("ra"))
+		ok, _, _ := z.Exists(ctx, ReassignPartitionsPath)
+		return string(data) == `{"version":2,"partitions":{"0":[2,3]},"adding_replicas":{},"removing_replicas":{}}` && !ok
+	})
+	s, _ := z.PartitionState(ctx, tp)
+	if s.Leader != 2 || !reflect.DeepEqual(s.ISR, []int32{2, 3}) {
+		t.Errorf("state after reassignment %+v", s)
+	}
+	waitFor(t, "removed replica deleted", func() bool {
+		for _, s := range tr.requests() {
+			if r, ok := s.req.(*kmsg.StopReplicaRequest); ok && s.addr == "127.0.0.1:9093" && r.DeletePartitions && r.Topics[0].Topic == "ra" {
+				return true
+			}
+		}
+		return false
+	})
+}
