@@ -3,6 +3,7 @@ package broker
 import (
 	"encoding/binary"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -68,7 +69,11 @@ func TestProduceErrors(t *testing.T) {
 	h.hostTopic(c, "t", 1)
 	h.updateMetadata(c, map[string]map[int32][]int32{"t": {0: {1}}, "other": {0: {2}}}, 0, 2)
 	big := makeBatch(1, 1)
-	h.logs.fake(tpOf("t", 0)).SetConfig(func() (cfg logConfig) { cfg = h.logs.fake(tpOf("t", 0)).Config(); cfg.MaxMessageBytes = int32(len(big) - 1); return }())
+	h.logs.fake(tpOf("t", 0)).SetConfig(func() (cfg logConfig) {
+		cfg = h.logs.fake(tpOf("t", 0)).Config()
+		cfg.MaxMessageBytes = int32(len(big) - 1)
+		return
+	}())
 	corrupt := makeBatch(2, 1)
 	corrupt[len(corrupt)-1] ^= 0xff
 
@@ -201,6 +206,7 @@ func TestFollowerAdvancesHighWatermark(t *testing.T) {
 	preq := produceRequest("r", 0, -1, makeBatch(1, 2))
 	preq.SetVersion(8)
 	corr := waiter.send(preq)
+	waitFor(t, "the acks=-1 batch appended", func() bool { return h.logs.fake(tpOf("r", 0)).LogEndOffset() == 4 })
 	fetch(t, c, fetchRequest("r", 0, 3, 2, 0, 1)) // follower caught up to 3: hw 3
 	fetch(t, c, fetchRequest("r", 0, 4, 2, 0, 1)) // and to 4: hw 4
 	resp, err := waiter.read(preq, corr)
@@ -226,5 +232,17 @@ func TestProduceAcksAllTimesOut(t *testing.T) {
 	rp := c.do(req, 8).(*kmsg.ProduceResponse).Topics[0].Partitions[0]
 	if rp.ErrorCode != kerr.RequestTimedOut.Code {
 		t.Fatalf("code %d, want REQUEST_TIMED_OUT", rp.ErrorCode)
+	}
+}
+
+// waitFor polls cond until it holds (or fails the test after 20 s).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -72,7 +72,8 @@ func (n *fakeNode) callList() []string {
 
 // fakeAdmin is an in-memory Admin.
 type fakeAdmin struct {
-	// onCreate and onDelete run after a topic is written or marked, like
+	// onCreate (also for AddPartitions) and onDelete run after a topic is
+	// written or marked, like
 	// the controller reacting to the znodes.
 	onCreate func(topic string, assignment map[int32][]int32)
 	onDelete func(topic string)
@@ -108,6 +109,9 @@ func (a *fakeAdmin) AddPartitions(_ context.Context, topic string, assignment ma
 		return coordinator.ErrTopicNotFound
 	}
 	a.topics[topic] = assignment
+	if a.onCreate != nil {
+		a.onCreate(topic, assignment)
+	}
 	return nil
 }
 
