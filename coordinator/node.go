@@ -55,6 +55,7 @@ type Node struct {
 
 	brokerEpoch  atomic.Int64
 	isController atomic.Bool
+	closing      atomic.Bool // set by Close: no more elections or registrations
 	activeID     atomic.Int32 // -1 when unknown
 
 	events *eventQueue
@@ -244,6 +245,9 @@ func (n *Node) watchSession(sub *SessionWatcher) {
 			})
 		case ev.State == SessionConnected && ev.NewSession:
 			n.enqueue("RegisterBrokerAndReelect", func(ctx context.Context) {
+				if n.closing.Load() {
+					return
+				}
 				if _, err := n.register(ctx); err != nil {
 					n.log.WithError(err).Error("re-registration after session expiry failed")
 					return
@@ -297,7 +301,7 @@ func (n *Node) maybeResign(ctx context.Context) {
 
 // elect is KafkaController.elect.
 func (n *Node) elect(ctx context.Context) {
-	if n.ctx.Err() != nil {
+	if n.ctx.Err() != nil || n.closing.Load() {
 		return
 	}
 	id, ok, err := n.z.ControllerID(ctx)
@@ -408,6 +412,7 @@ func (n *Node) triggerControllerMove(ctx context.Context) {
 func (n *Node) Close() error {
 	var err error
 	n.closeOnce.Do(func() {
+		n.closing.Store(true)
 		done := make(chan struct{})
 		n.enqueue("Shutdown", func(ctx context.Context) {
 			defer close(done)
