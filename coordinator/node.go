@@ -55,7 +55,7 @@ type Node struct {
 
 	brokerEpoch  atomic.Int64
 	isController atomic.Bool
-	closing      atomic.Bool // set by Close: no more elections or registrations
+	closing      atomic.Bool  // set by Close: no more elections or registrations
 	activeID     atomic.Int32 // -1 when unknown
 
 	events *eventQueue
