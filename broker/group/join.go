@@ -148,7 +148,14 @@ func (s *Shard) doUnknownJoin(g *group, j joinArgs) {
 		case PreparingRebalance:
 			// Parked with the others.
 		default:
-			panic("group: static member rejoined group " + g.id + " in state " + g.state.String())
+			// Unreachable: a group with members is never Empty and Dead groups are gone
+			// from the shard. Kafka throws IllegalStateException, which the request
+			// handler turns into UNKNOWN_SERVER_ERROR; answer that rather than crash.
+			s.log.WithField("group", g.id).Errorf("Static member %s rejoined group %s in unexpected state %s",
+				*j.instanceID, g.id, g.state)
+			if p := g.takeJoin(m); p != nil {
+				s.replyJoin(p, joinError(newID, kerr.UnknownServerError.Code))
+			}
 		}
 	case j.requireKnown:
 		g.pending[newID] = true
