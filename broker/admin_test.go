@@ -155,10 +155,8 @@ func TestCreateTopicsErrors(t *testing.T) {
 		})
 	}
 	t.Run("not controller", func(t *testing.T) {
-		h.node.mu.Lock()
-		h.node.controller = false
-		h.node.mu.Unlock()
-		defer func() { h.node.mu.Lock(); h.node.controller = true; h.node.mu.Unlock() }()
+		h.node.setController(false)
+		defer h.node.setController(true)
 		resp := c.do(createTopicsRequest(0, false, newTopic("y", 1, 1)), 5).(*kmsg.CreateTopicsResponse)
 		if resp.Topics[0].ErrorCode != kerr.NotController.Code {
 			t.Fatalf("code %d", resp.Topics[0].ErrorCode)
@@ -187,12 +185,12 @@ func TestCreateTopicsWaitsForLeaders(t *testing.T) {
 	h.updateMetadata(c, nil, 0)
 	// Like the controller: leaders appear in the metadata cache after the
 	// topic znode is written, for topics not named "slow".
-	h.admin.onCreate = func(topic string, as map[int32][]int32) {
+	h.admin.setHooks(func(topic string, as map[int32][]int32) {
 		if topic == "slow" {
 			return
 		}
 		go h.s.meta.update(h.umRequest(map[string]map[int32][]int32{topic: as}, 0))
-	}
+	}, nil)
 	resp := c.do(createTopicsRequest(30000, false, newTopic("fast", 2, -1, "retention.ms", "5")), 5).(*kmsg.CreateTopicsResponse)
 	rt := resp.Topics[0]
 	if rt.ErrorCode != 0 || rt.NumPartitions != 2 || rt.ReplicationFactor != 1 {
@@ -233,12 +231,12 @@ func TestDeleteTopics(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, func(c *Config) { c.Topics.DeleteTopicEnable = tt.enabled })
-			h.node.controller = tt.controller
+			h.node.setController(tt.controller)
 			c := h.dial()
 			h.updateMetadata(c, map[string]map[int32][]int32{"t": {0: {1}}}, 0)
-			h.admin.onDelete = func(topic string) {
+			h.admin.setHooks(nil, func(topic string) {
 				go h.s.meta.update(h.umRequest(map[string]map[int32][]int32{topic: {0: nil}}, 0))
-			}
+			})
 			req := kmsg.NewPtrDeleteTopicsRequest()
 			req.TopicNames, req.TimeoutMillis = []string{tt.topic}, 30000
 			resp := c.do(req, tt.version).(*kmsg.DeleteTopicsResponse)
@@ -255,11 +253,12 @@ func TestDeleteTopics(t *testing.T) {
 func TestCreatePartitions(t *testing.T) {
 	h := newHarness(t, nil)
 	c := h.dial()
-	h.admin.topics["t"] = map[int32][]int32{0: {1}, 1: {1}}
-	h.updateMetadata(c, map[string]map[int32][]int32{"t": h.admin.topics["t"]}, 0)
-	h.admin.onCreate = func(topic string, as map[int32][]int32) {
+	initial := map[int32][]int32{0: {1}, 1: {1}}
+	h.admin.setTopic("t", initial, nil)
+	h.updateMetadata(c, map[string]map[int32][]int32{"t": initial}, 0)
+	h.admin.setHooks(func(topic string, as map[int32][]int32) {
 		go h.s.meta.update(h.umRequest(map[string]map[int32][]int32{topic: as}, 0))
-	}
+	}, nil)
 	for _, tt := range []struct {
 		name  string
 		topic string
@@ -304,7 +303,7 @@ func TestDescribeConfigs(t *testing.T) {
 	})
 	c := h.dial()
 	h.updateMetadata(c, map[string]map[int32][]int32{"t": {0: {1}}}, 0)
-	h.admin.configs["t"] = map[string]string{"retention.ms": "60000"}
+	h.admin.setTopic("t", nil, map[string]string{"retention.ms": "60000"})
 
 	describe := func(typ kmsg.ConfigResourceType, name string, keys ...string) kmsg.DescribeConfigsResponseResource {
 		req := kmsg.NewPtrDescribeConfigsRequest()

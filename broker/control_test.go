@@ -12,7 +12,7 @@ import (
 func TestLeaderAndISR(t *testing.T) {
 	h := newHarness(t, nil)
 	c := h.dial()
-	h.admin.configs["t"] = map[string]string{"retention.ms": "1234", "min.insync.replicas": "1", "bogus": "x"}
+	h.admin.setTopic("t", nil, map[string]string{"retention.ms": "1234", "min.insync.replicas": "1", "bogus": "x"})
 	h.updateMetadata(c, map[string]map[int32][]int32{"t": {0: {1}, 1: {2, 1}}}, 0, 2)
 
 	resp := h.leaderAndISR(c, "t", map[int32][]int32{0: {1}, 1: {2, 1}}, 3)
@@ -146,8 +146,8 @@ func TestStopReplicaDeletes(t *testing.T) {
 			t.Fatalf("delete=%v: still hosted %v", del, hosted)
 		}
 	}
-	if len(h.logs.deleted) != 1 || h.logs.deleted[0] != (storage.TopicPartition{Topic: "t", Partition: 0}) {
-		t.Fatalf("deleted logs %v", h.logs.deleted)
+	if _, _, _, _, deleted := h.logs.state(); len(deleted) != 1 || deleted[0] != (storage.TopicPartition{Topic: "t", Partition: 0}) {
+		t.Fatalf("deleted logs %v", deleted)
 	}
 	// The partition is still in the metadata cache, not ours: NOT_LEADER.
 	got := produceCode(t, c, "t", 0, 1, makeBatch(1, 1))

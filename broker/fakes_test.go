@@ -412,3 +412,33 @@ type logConfig = storage.LogConfig
 func tpOf(topic string, p int32) storage.TopicPartition {
 	return storage.TopicPartition{Topic: topic, Partition: p}
 }
+
+func (n *fakeNode) setController(v bool) {
+	n.mu.Lock()
+	n.controller = v
+	n.mu.Unlock()
+}
+
+func (a *fakeAdmin) setTopic(topic string, as map[int32][]int32, cfg map[string]string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if as != nil {
+		a.topics[topic] = as
+	}
+	if cfg != nil {
+		a.configs[topic] = cfg
+	}
+}
+
+func (a *fakeAdmin) setHooks(onCreate func(string, map[int32][]int32), onDelete func(string)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.onCreate, a.onDelete = onCreate, onDelete
+}
+
+// state returns a copy of the fields tests check.
+func (l *fakeLogs) state() (written, closed bool, cluster string, broker int32, deleted []storage.TopicPartition) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.written, l.closed, l.metaCluster, l.metaBroker, append([]storage.TopicPartition(nil), l.deleted...)
+}

@@ -48,8 +48,8 @@ func TestStartChecksMetaProperties(t *testing.T) {
 				default:
 					t.Fatal("Ready not closed after Start")
 				}
-				if !logs.written || logs.metaCluster != "cluster-A" || logs.metaBroker != 1 {
-					t.Fatalf("meta.properties not written: %+v", logs)
+				if written, _, cluster, broker, _ := logs.state(); !written || cluster != "cluster-A" || broker != 1 {
+					t.Fatalf("meta.properties not written: %v %s %d", written, cluster, broker)
 				}
 				if got := node.callList(); !slices.Equal(got, []string{"prepare", "register"}) {
 					t.Fatalf("node calls %v", got)
@@ -125,7 +125,7 @@ func TestCloseOrder(t *testing.T) {
 			if got := node.callList(); !slices.Equal(got, tt.want) {
 				t.Fatalf("node calls %v, want %v", got, tt.want)
 			}
-			if !logs.closed {
+			if _, closed, _, _, _ := logs.state(); !closed {
 				t.Fatal("logs not closed")
 			}
 			if s.goAttach(func() {}) {
