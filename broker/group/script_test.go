@@ -134,14 +134,18 @@ type harness struct {
 	cfg        Config
 	s          *Shard
 	start, now time.Time
-	timers     map[TimerKey]time.Time // armed; a newer timer for the same thing replaces the older
+	timers     map[TimerKey]time.Time // armed
+	// superseded timers are not stopped but fired like the others, as a broker that lets
+	// old timers run would; they must do nothing, so they are printed only if they do.
+	superseded map[TimerKey]bool
 	manual     bool
 	pending    map[uint64]bool
 	uuid       int
 }
 
 func newHarness() *harness {
-	h := &harness{start: time.UnixMilli(1_600_000_000_000), timers: map[TimerKey]time.Time{}, pending: map[uint64]bool{}}
+	h := &harness{start: time.UnixMilli(1_600_000_000_000), timers: map[TimerKey]time.Time{},
+		superseded: map[TimerKey]bool{}, pending: map[uint64]bool{}}
 	h.now = h.start
 	h.cfg = DefaultConfig()
 	h.cfg.InitialRebalanceDelay = 0
@@ -514,7 +518,7 @@ func (h *harness) effects(fx Effects) []string {
 	for _, tm := range fx.Timers {
 		for k := range h.timers {
 			if k.Group == tm.Key.Group && k.Kind == tm.Key.Kind && k.Member == tm.Key.Member {
-				delete(h.timers, k)
+				h.superseded[k] = true
 			}
 		}
 		h.timers[tm.Key] = tm.At
@@ -561,6 +565,8 @@ func (h *harness) tick(d string) []string {
 			break
 		}
 		delete(h.timers, next)
+		stale := h.superseded[next]
+		delete(h.superseded, next)
 		if at.After(h.now) {
 			h.now = at
 		}
@@ -568,8 +574,15 @@ func (h *harness) tick(d string) []string {
 		if next.Member != "" {
 			who += "/" + next.Member
 		}
+		fx := h.effects(h.s.TimerFired(h.now, next))
+		if stale && len(fx) == 0 {
+			continue
+		}
+		if stale {
+			who += " (superseded)"
+		}
 		out = append(out, fmt.Sprintf("fire %s %s at=%s", next.Kind, who, h.rel(h.now)))
-		out = append(out, indent(h.effects(h.s.TimerFired(h.now, next)))...)
+		out = append(out, indent(fx)...)
 	}
 	h.now = target
 	if len(out) == 0 {
