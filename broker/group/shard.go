@@ -214,6 +214,20 @@ func (s *Shard) Unload(now time.Time) Effects {
 		}
 		s.log.WithField("group", id).Infof("Unloading group metadata for %s with generation %d", id, g.generation)
 	}
+	// Commits whose append is still in flight would be answered by the append's
+	// completion in Kafka (NOT_LEADER_FOR_PARTITION, mapped to NOT_COORDINATOR); the
+	// shard is about to be dropped, so answer them now. Parked SyncGroups were answered
+	// above.
+	pending := make([]uint64, 0, len(s.appends))
+	for id := range s.appends {
+		pending = append(pending, id)
+	}
+	sort.Slice(pending, func(i, j int) bool { return pending[i] < pending[j] })
+	for _, id := range pending {
+		if pa := s.appends[id]; pa.kind == appendOffsetCommit {
+			s.commitStored(pa, kerr.NotLeaderForPartition.Code)
+		}
+	}
 	s.groups = map[string]*group{}
 	s.appends = map[uint64]pendingAppend{}
 	s.status = shardUnloaded
