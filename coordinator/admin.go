@@ -339,3 +339,27 @@ func (z *ZK) GenerateBrokerID(ctx context.Context, reservedMaxID int32) (int32, 
 	}
 	return st.Version + reservedMaxID, nil
 }
+
+// ChangeTopicConfig is AdminZkClient.changeTopicConfig (kafka-configs
+// --alter, AlterConfigs): write /config/topics/<t>, then announce it with a
+// config change notification so that every broker reloads it.
+func (z *ZK) ChangeTopicConfig(ctx context.Context, topic string, config map[string]string) error {
+	exists, err := z.TopicExists(ctx, topic)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return kafkaErrorf(ErrTopicNotFound, "Topic %s does not exist.", topic)
+	}
+	if err := z.SetTopicConfig(ctx, topic, config); err != nil {
+		return err
+	}
+	return z.NotifyConfigChange(ctx, "topics/"+topic)
+}
+
+// NotifyConfigChange creates /config/changes/config_change_<seq> (version 2)
+// for an entity path such as "topics/t", "brokers/1" or "brokers/<default>".
+func (z *ZK) NotifyConfigChange(ctx context.Context, entityPath string) error {
+	_, err := z.CreateRecursive(ctx, ConfigChangesPath+"/"+ConfigChangePrefix, EncodeConfigChange(entityPath), ModePersistentSequential)
+	return err
+}

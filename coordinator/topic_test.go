@@ -550,3 +550,29 @@ func TestPartitionReassignment(t *testing.T) {
 		return false
 	})
 }
+
+func TestChangeTopicConfig(t *testing.T) {
+	srv := zktest.Start(t)
+	_, z := newTestNode(t, srv, 1, nil)
+	ctx := testCtx(t)
+	if err := z.ChangeTopicConfig(ctx, "none", map[string]string{"a": "b"}); !errors.Is(err, ErrTopicNotFound) {
+		t.Errorf("unknown topic: %v", err)
+	}
+	if err := z.CreateTopic(ctx, "cfg", map[int32][]int32{0: {1}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.ChangeTopicConfig(ctx, "cfg", map[string]string{"retention.ms": "1000"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := z.TopicConfig(ctx, "cfg"); err != nil || c["retention.ms"] != "1000" {
+		t.Errorf("config %v %v", c, err)
+	}
+	kids, err := z.Children(ctx, ConfigChangesPath)
+	if err != nil || len(kids) != 1 || kids[0] != "config_change_0000000000" {
+		t.Fatalf("notifications %v %v", kids, err)
+	}
+	data, _, _ := z.Get(ctx, ConfigChangesPath+"/"+kids[0])
+	if string(data) != `{"version":2,"entity_path":"topics/cfg"}` {
+		t.Errorf("notification %s", data)
+	}
+}
