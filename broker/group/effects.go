@@ -20,10 +20,6 @@ type Effects struct {
 	Timers  []Timer
 }
 
-func (e *Effects) empty() bool {
-	return len(e.Replies) == 0 && len(e.Appends) == 0 && len(e.Timers) == 0
-}
-
 // Reply is a response for the request the caller registered as To. Response is encoded at
 // the request's version.
 type Reply struct {

@@ -260,7 +260,7 @@ func (s *Shard) TimerFired(now time.Time, key TimerKey) Effects {
 	return s.end()
 }
 
-// ListedGroup is one group of ListGroups.
+// sortedGroups returns the shard's groups by id, for deterministic responses and records.
 func (s *Shard) sortedGroups() []*group {
 	gs := make([]*group, 0, len(s.groups))
 	for _, g := range s.groups {
