@@ -558,6 +558,15 @@ func (m *Manager) checkpointDir(d *logDir) error {
 	return m.writeCheckpoint(d, logStartCheckpointFile, starts)
 }
 
+// LogDirs lists every configured log dir (cleaned paths), online or not (DescribeLogDirs).
+func (m *Manager) LogDirs() []string {
+	out := make([]string, len(m.dirs))
+	for i, d := range m.dirs {
+		out[i] = d.path
+	}
+	return out
+}
+
 // OfflineDirs lists the log dirs that failed.
 func (m *Manager) OfflineDirs() []string {
 	var out []string
