@@ -12,9 +12,12 @@ package broker
 
 import (
 	"context"
+	"errors"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/samsa-broker/samsa/coordinator"
 )
 
 func (s *Server) handleDeleteTopics(ctx context.Context, c *conn, req *kmsg.DeleteTopicsRequest) (kmsg.Response, error) {
@@ -40,6 +43,10 @@ func (s *Server) handleDeleteTopics(ctx context.Context, c *conn, req *kmsg.Dele
 			err = kerr.UnknownTopicOrPartition
 		default:
 			err = s.deps.Admin.MarkTopicForDeletion(ctx, name)
+			if errors.Is(err, coordinator.ErrMarkedForDeletion) {
+				// Already being deleted: Kafka swallows this and waits too.
+				err = nil
+			}
 		}
 		rt.ErrorCode = errorCode(err)
 		if err == nil {

@@ -136,14 +136,7 @@ func (s *Server) createPartitions(ctx context.Context, t kmsg.CreatePartitionsRe
 	if validateOnly {
 		return nil
 	}
-	// The whole assignment, existing partitions included, as Kafka's
-	// AdminZkClient.addPartitions writes it.
-	full := make(map[int32][]int32, t.Count)
-	for p, r := range existing {
-		full[p] = r
-	}
-	for p, r := range assignment {
-		full[p] = r
-	}
-	return s.deps.Admin.AddPartitions(ctx, t.Topic, full)
+	// New partition ids only: the coordinator merges them into the
+	// assignment znode with a conditional write.
+	return s.deps.Admin.AddPartitions(ctx, t.Topic, assignment)
 }

@@ -108,9 +108,14 @@ func (a *fakeAdmin) AddPartitions(_ context.Context, topic string, assignment ma
 	if _, ok := a.topics[topic]; !ok {
 		return coordinator.ErrTopicNotFound
 	}
-	a.topics[topic] = assignment
+	for p, r := range assignment {
+		if _, dup := a.topics[topic][p]; dup {
+			return coordinator.ErrInvalidReplicaAssignment
+		}
+		a.topics[topic][p] = r
+	}
 	if a.onCreate != nil {
-		a.onCreate(topic, assignment)
+		a.onCreate(topic, a.topics[topic])
 	}
 	return nil
 }
