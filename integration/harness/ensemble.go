@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +23,9 @@ import (
 const ZooKeeperJars = "/usr/share/java"
 
 // zkJars are the jars a ZooKeeper 3.8 server needs, relative to the jar directory.
-var zkJars = []string{"zookeeper.jar", "zookeeper-jute.jar", "netty-all.jar", "slf4j-api.jar", "slf4j-simple.jar"}
+func zkJars() []string {
+	return []string{"zookeeper.jar", "zookeeper-jute.jar", "netty-all.jar", "slf4j-api.jar", "slf4j-simple.jar"}
+}
 
 // leaderTimeout bounds the wait for an elected leader. A three-node ensemble
 // usually elects one in under ten seconds; a loaded two-core machine can take
@@ -143,7 +144,7 @@ func zooKeeperClasspath() ([]string, error) {
 		dir = ZooKeeperJars
 	}
 	var cp []string
-	for _, jar := range zkJars {
+	for _, jar := range zkJars() {
 		p := filepath.Join(dir, jar)
 		if _, err := os.Stat(p); err != nil {
 			return nil, fmt.Errorf("harness: ZooKeeper is not installed (%w); install it with `apt-get install -y zookeeper` (or `make deps`), or set ZOOKEEPER_JARS", err)
@@ -401,14 +402,18 @@ func FourLetterWord(ctx context.Context, addr, word string) (string, error) {
 	return string(b), nil
 }
 
-var chrootUnsafe = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
-
 // Chroot returns a chroot path unique to this test, such as
 // "/TestCreate_replicated-3f9a1c2e", to append to a connect string.
 func Chroot(t testing.TB) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	name := chrootUnsafe.ReplaceAllString(t.Name(), "_")
+	// Subtest names hold '/', which would make nested znodes.
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.' {
+			return r
+		}
+		return '_'
+	}, t.Name())
 	if len(name) > 80 {
 		name = name[:80]
 	}
