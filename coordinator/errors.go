@@ -36,6 +36,9 @@ var (
 	ErrControllerMoved = errors.New("coordinator: controller moved")
 	// ErrBrokerIDInUse: /brokers/ids/<id> is held by another live session.
 	ErrBrokerIDInUse = errors.New("coordinator: broker id already registered")
+	// ErrEndpointInUse: another registered broker advertises one of our
+	// host:port endpoints.
+	ErrEndpointInUse = errors.New("coordinator: advertised endpoint already registered")
 	// ErrStaleBrokerEpoch: a ControlledShutdown carried an old broker epoch.
 	ErrStaleBrokerEpoch = errors.New("coordinator: stale broker epoch")
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,6 +163,9 @@ func NewClusterID() (string, error) {
 // runs for controller and, after a session expiry, registers again (with a
 // new epoch) and runs for controller again.
 func (n *Node) Register(ctx context.Context) (int64, error) {
+	if err := n.checkEndpointsFree(ctx); err != nil {
+		return 0, err
+	}
 	epoch, err := n.register(ctx)
 	if err != nil {
 		return 0, err
@@ -178,6 +182,46 @@ func (n *Node) Register(ctx context.Context) (int64, error) {
 		})
 	})
 	return epoch, nil
+}
+
+// checkEndpointsFree is KafkaServer.createBrokerInfo's check: no other
+// registered broker may advertise one of our host:port pairs.
+func (n *Node) checkEndpointsFree(ctx context.Context) error {
+	brokers, err := n.z.Brokers(ctx)
+	if err != nil {
+		return fmt.Errorf("coordinator: register broker %d: %w", n.cfg.BrokerID, err)
+	}
+	mine := map[string]bool{}
+	for _, ep := range n.cfg.Endpoints {
+		mine[hostPortText(ep)] = true
+	}
+	for _, b := range brokers {
+		if b.ID == n.cfg.BrokerID {
+			continue
+		}
+		var common []string
+		for _, ep := range b.Endpoints {
+			if hp := hostPortText(ep); mine[hp] && !contains(common, hp) {
+				common = append(common, hp)
+			}
+		}
+		if len(common) > 0 {
+			return fmt.Errorf("%w: Configured end points %s in advertised listeners are already registered by broker %d",
+				ErrEndpointInUse, strings.Join(common, ","), b.ID)
+		}
+	}
+	return nil
+}
+
+func hostPortText(ep Endpoint) string { return ep.Host + ":" + strconv.Itoa(int(ep.Port)) }
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 // register is KafkaZkClient.registerBroker with CheckedEphemeral semantics:

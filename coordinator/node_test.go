@@ -142,6 +142,12 @@ func TestRegisterBroker(t *testing.T) {
 	if !errors.Is(err, ErrBrokerIDInUse) || !strings.Contains(err.Error(), "broker.id 1") {
 		t.Errorf("duplicate registration: %v", err)
 	}
+	// Another id advertising the same host:port is refused, like Kafka.
+	clash := NewNode(dialZK(t, srv), NodeConfig{BrokerID: 9, Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "127.0.0.1", Port: 9093, SecurityProtocol: "PLAINTEXT"}}}, nil, nil)
+	t.Cleanup(func() { clash.Close() })
+	if _, err := clash.Register(ctx); !errors.Is(err, ErrEndpointInUse) || !strings.Contains(err.Error(), "Configured end points 127.0.0.1:9093 in advertised listeners are already registered by broker 1") {
+		t.Errorf("endpoint clash: %v", err)
+	}
 	// Close deregisters.
 	if err := n.Close(); err != nil {
 		t.Fatal(err)

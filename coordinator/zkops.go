@@ -62,7 +62,8 @@ type WatchEvent struct {
 // should hand the event over (e.g. enqueue it) rather than do ZK work inline.
 type Watcher func(WatchEvent)
 
-var openACL = zk.WorldACL(zk.PermAll)
+// openACL is OPEN_ACL_UNSAFE, Kafka's default (zookeeper.set.acl=false).
+func openACL() []zk.ACL { return zk.WorldACL(zk.PermAll) }
 
 // abs maps a chroot-relative path to the server's path.
 func (z *ZK) abs(p string) string {
@@ -241,7 +242,7 @@ func (z *ZK) ChildrenW(ctx context.Context, p string, w Watcher) ([]string, erro
 // null data, as Kafka does.
 func (z *ZK) Create(ctx context.Context, p string, data []byte, mode Mode) (string, error) {
 	got, err := call(ctx, z, "create", p, func() (string, error) {
-		return z.conn.Create(z.abs(p), data, int32(mode), openACL)
+		return z.conn.Create(z.abs(p), data, int32(mode), openACL())
 	})
 	if err != nil {
 		return "", err
@@ -360,7 +361,7 @@ type CheckOp struct {
 }
 
 func (o CreateOp) zkOp(z *ZK) any {
-	return &zk.CreateRequest{Path: z.abs(o.Path), Data: o.Data, Acl: openACL, Flags: int32(o.Mode)}
+	return &zk.CreateRequest{Path: z.abs(o.Path), Data: o.Data, Acl: openACL(), Flags: int32(o.Mode)}
 }
 func (o SetDataOp) zkOp(z *ZK) any {
 	return &zk.SetDataRequest{Path: z.abs(o.Path), Data: o.Data, Version: o.Version}
