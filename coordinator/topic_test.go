@@ -576,3 +576,94 @@ func TestChangeTopicConfig(t *testing.T) {
 		t.Errorf("notification %s", data)
 	}
 }
+
+func TestUncleanElectionFollowsTopicConfig(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, _ := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	ctrl := controllerOf(nodes)
+	var a, b int32
+	for id := int32(1); id <= 3; id++ {
+		if id == ctrl {
+			continue
+		}
+		if a == 0 {
+			a = id
+		} else {
+			b = id
+		}
+	}
+	z := zks[ctrl]
+	for _, tt := range []struct {
+		topic  string
+		config map[string]string
+	}{
+		{"clean", nil},
+		{"unclean", map[string]string{"unclean.leader.election.enable": "true"}},
+	} {
+		if err := z.CreateTopic(ctx, tt.topic, map[int32][]int32{0: {a, b}}, tt.config); err != nil {
+			t.Fatal(err)
+		}
+		tp := TopicPartition{Topic: tt.topic, Partition: 0}
+		waitFor(t, "state", func() bool { return readStateJSON(t, z, tp) != "" })
+		// The leader drops the follower from the ISR.
+		cur, _ := z.PartitionState(ctx, tp)
+		shrunk := cur
+		shrunk.ISR = []int32{a}
+		if _, err := nodes[a].UpdateLeaderAndISR(ctx, tp, shrunk); err != nil {
+			t.Fatal(err)
+		}
+		nodes[a].NotifyISRChange(tp)
+		if err := nodes[a].FlushISRChanges(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "notifications processed", func() bool {
+		kids, err := z.Children(ctx, ISRChangeNotificationPath)
+		return err == nil && len(kids) == 0
+	})
+	zks[a].Close()
+	delete(nodes, a)
+	waitFor(t, "unclean leader elected", func() bool {
+		s, err := z.PartitionState(ctx, TopicPartition{Topic: "unclean", Partition: 0})
+		return err == nil && s.Leader == b
+	})
+	if s, _ := z.PartitionState(ctx, TopicPartition{Topic: "unclean", Partition: 0}); !reflect.DeepEqual(s.ISR, []int32{b}) {
+		t.Errorf("unclean ISR %v", s.ISR)
+	}
+	waitFor(t, "clean partition offline", func() bool {
+		s, err := z.PartitionState(ctx, TopicPartition{Topic: "clean", Partition: 0})
+		return err == nil && s.Leader == -1
+	})
+	if s, _ := z.PartitionState(ctx, TopicPartition{Topic: "clean", Partition: 0}); !reflect.DeepEqual(s.ISR, []int32{a}) {
+		t.Errorf("clean partition kept ISR %v, want the last member %d", s.ISR, a)
+	}
+}
+
+func TestDeleteTopicDisabled(t *testing.T) {
+	srv := zktest.Start(t)
+	z := dialZK(t, srv)
+	n := NewNode(z, NodeConfig{BrokerID: 1, Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "127.0.0.1", Port: 9093, SecurityProtocol: "PLAINTEXT"}}}, &fakeTransport{}, testLog(t))
+	t.Cleanup(func() { n.Close() })
+	ctx := testCtx(t)
+	if _, err := n.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "controller", n.IsController)
+	if err := z.CreateTopic(ctx, "keep", map[int32][]int32{0: {1}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.MarkTopicForDeletion(ctx, "keep"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "deletion request dropped", func() bool {
+		ok, _, err := z.Exists(ctx, DeleteTopicPath("keep"))
+		return err == nil && !ok
+	})
+	if ok, _ := z.TopicExists(ctx, "keep"); !ok {
+		t.Error("topic deleted although delete.topic.enable=false")
+	}
+}
