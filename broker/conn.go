@@ -77,7 +77,7 @@ type conn struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	out    chan []byte
+	out    chan *outFrame
 
 	reason    atomic.Int32
 	closeOnce sync.Once
@@ -93,7 +93,7 @@ func (s *Server) newConn(nc net.Conn, l Listener) *conn {
 		id:       fmt.Sprintf("%s-%s-%d", nc.LocalAddr(), nc.RemoteAddr(), s.nextConnID.Add(1)),
 		ctx:      ctx,
 		cancel:   cancel,
-		out:      make(chan []byte, s.cfg.Socket.MaxQueuedResponses),
+		out:      make(chan *outFrame, s.cfg.Socket.MaxQueuedResponses),
 		done:     make(chan struct{}),
 	}
 }
@@ -155,6 +155,27 @@ func (c *conn) readLoop() {
 		select {
 		case c.out <- resp:
 		case <-c.done:
+			resp.release()
+			return
+		}
+		// A frame queued while the connection closed may have missed the
+		// write loop's final drain.
+		select {
+		case <-c.done:
+			c.drainOut()
+			return
+		default:
+		}
+	}
+}
+
+// drainOut releases every queued frame; used once the connection is closed.
+func (c *conn) drainOut() {
+	for {
+		select {
+		case f := <-c.out:
+			f.release()
+		default:
 			return
 		}
 	}
@@ -178,7 +199,7 @@ func readFailure(err error) closeReason {
 
 // handleFrame parses and handles one request and returns the encoded
 // response (nil for none), or why the connection must close.
-func (c *conn) handleFrame(frame []byte) ([]byte, closeReason, error) {
+func (c *conn) handleFrame(frame []byte) (*outFrame, closeReason, error) {
 	// An ApiVersions request newer than ours is answered without parsing
 	// its body, which may have fields we do not know (Kafka's
 	// RequestContext.parseRequest does the same).
@@ -220,40 +241,44 @@ func (c *conn) handleFrame(frame []byte) ([]byte, closeReason, error) {
 	if resp == nil {
 		return nil, reasonNone, nil
 	}
-	return protocol.AppendResponse(nil, hdr, resp), reasonNone, nil
+	if sf, ok := resp.(*streamedFetch); ok {
+		return sf.frame(hdr), reasonNone, nil
+	}
+	return bytesFrame(protocol.AppendResponse(nil, hdr, resp)), reasonNone, nil
 }
 
 // unsupportedApiVersions is the v0 answer to an ApiVersions request of a
 // version we do not know: UNSUPPORTED_VERSION and our table.
-func (c *conn) unsupportedApiVersions(hdr protocol.RequestHeader) []byte {
+func (c *conn) unsupportedApiVersions(hdr protocol.RequestHeader) *outFrame {
 	resp := c.s.apis.versionsResponse()
 	resp.ErrorCode = kerr.UnsupportedVersion.Code
 	hdr.Version = 0
 	hdr.Flexible = false
-	return protocol.AppendResponse(nil, hdr, resp)
+	return bytesFrame(protocol.AppendResponse(nil, hdr, resp))
 }
 
-// writeLoop writes responses in queue order. Everything already queued
-// goes out in one writev.
+// writeLoop writes responses in queue order; everything already queued
+// goes out together (one writev for the plain bytes).
 func (c *conn) writeLoop() {
-	var bufs net.Buffers
+	defer c.drainOut()
+	var frames []*outFrame
 	for {
 		select {
 		case <-c.done:
 			return
-		case b := <-c.out:
-			bufs = append(bufs[:0], b)
+		case f := <-c.out:
+			frames = append(frames[:0], f)
 		drain:
 			for {
 				select {
-				case b := <-c.out:
-					bufs = append(bufs, b)
+				case f := <-c.out:
+					frames = append(frames, f)
 				default:
 					break drain
 				}
 			}
 			_ = c.nc.SetWriteDeadline(c.s.now().Add(c.s.cfg.RequestTimeout))
-			if _, err := bufs.WriteTo(c.nc); err != nil {
+			if err := writeFrames(c.nc, frames); err != nil {
 				c.close(reasonWriteError, err)
 				return
 			}

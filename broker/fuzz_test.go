@@ -41,6 +41,8 @@ func FuzzHandleFrame(f *testing.F) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		c.ctx = ctx
-		_, _, _ = c.handleFrame(frame)
+		if out, _, _ := c.handleFrame(frame); out != nil {
+			out.release()
+		}
 	})
 }

@@ -83,8 +83,14 @@ func (s *Shard) handleJoinGroup(req Request, m *kmsg.JoinGroupRequest) {
 	overCapacity := g.size() > s.cfg.MaxSize
 	if (overCapacity && g.has(m.MemberID) && !g.get(m.MemberID).isAwaitingJoin()) ||
 		(unknown && g.size() >= s.cfg.MaxSize) {
+		// Kafka also drops the static mapping of m.InstanceID here, even when the refused
+		// request is a restarted static member whose old incarnation stays in the group,
+		// which leaves a static member the group no longer knows as static. Only the
+		// mapping of the member actually shed is dropped.
+		if m.InstanceID != nil && g.static[*m.InstanceID] == m.MemberID {
+			g.removeStaticMember(m.InstanceID)
+		}
 		g.remove(m.MemberID)
-		g.removeStaticMember(m.InstanceID)
 		s.replyJoin(p, joinError("", kerr.GroupMaxSizeReached.Code))
 	} else if unknown {
 		s.doUnknownJoin(g, j)
