@@ -757,6 +757,17 @@ func (n *Node) onBrokerFailure(ctx context.Context, ids []int32) error {
 	if err := n.replicasOffline(ctx, offline); err != nil {
 		return err
 	}
+	// Deletions waiting on a dead replica become ineligible; they restart
+	// from the beginning when the broker is back (resumeDeletions).
+	for t, pending := range c.deletePending {
+		for _, reps := range pending {
+			for r := range reps {
+				if dead[r] {
+					c.deleteStarted[t] = false
+				}
+			}
+		}
+	}
 	if !elected {
 		b := controller.NewBatch()
 		b.AddUpdateMetadata(c.liveOrShuttingDownIDs())

@@ -39,6 +39,9 @@ var (
 	// ErrEndpointInUse: another registered broker advertises one of our
 	// host:port endpoints.
 	ErrEndpointInUse = errors.New("coordinator: advertised endpoint already registered")
+	// ErrBrokerNotAvailable: a controlled shutdown request from a broker the
+	// controller does not know as live.
+	ErrBrokerNotAvailable = errors.New("coordinator: broker not available")
 	// ErrStaleBrokerEpoch: a ControlledShutdown carried an old broker epoch.
 	ErrStaleBrokerEpoch = errors.New("coordinator: stale broker epoch")
 

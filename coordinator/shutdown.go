@@ -86,10 +86,6 @@ func (n *Node) controlledShutdownOnce(ctx context.Context) error {
 	return nil
 }
 
-// ErrBrokerNotAvailable: a controlled shutdown request from a broker the
-// controller does not know as live.
-var ErrBrokerNotAvailable = errors.New("coordinator: broker not available")
-
 // HandleControlledShutdown is the controller side of ControlledShutdown:
 // the broker is marked shutting down, partitions it leads (replication
 // factor > 1) elect another leader from the ISR, partitions it follows get
