@@ -246,3 +246,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestInitProducerID(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.dial()
+	// Blocks of 3 from the fake: ids continue across blocks.
+	for want := int64(0); want < 7; want++ {
+		resp := c.do(kmsg.NewPtrInitProducerIDRequest(), 2).(*kmsg.InitProducerIDResponse)
+		if resp.ErrorCode != 0 || resp.ProducerID != want || resp.ProducerEpoch != 0 {
+			t.Fatalf("got %+v, want id %d", resp, want)
+		}
+	}
+	req := kmsg.NewPtrInitProducerIDRequest()
+	req.TransactionalID = kmsg.StringPtr("txn")
+	if resp := c.do(req, 1).(*kmsg.InitProducerIDResponse); resp.ErrorCode != kerr.TransactionalIDAuthorizationFailed.Code {
+		t.Fatalf("transactional: %+v", resp)
+	}
+}

@@ -47,6 +47,9 @@ type Node interface {
 	IsController() bool
 	// ControlledShutdown asks the controller to move leadership away.
 	ControlledShutdown(ctx context.Context) error
+	// NewProducerIDBlock claims the next block of producer ids
+	// [start, end], inclusive.
+	NewProducerIDBlock(ctx context.Context) (start, end int64, err error)
 	// Close deregisters and resigns.
 	Close() error
 }

@@ -30,6 +30,7 @@ type fakeNode struct {
 	shutdownErr        error
 	calls              []string
 	controlledShutdown int
+	nextBlock          int64
 }
 
 func (n *fakeNode) record(c string) {
@@ -57,6 +58,14 @@ func (n *fakeNode) IsController() bool {
 func (n *fakeNode) ControlledShutdown(context.Context) error {
 	n.record("controlled-shutdown")
 	return n.shutdownErr
+}
+
+func (n *fakeNode) NewProducerIDBlock(context.Context) (int64, int64, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	start := n.nextBlock
+	n.nextBlock += 3
+	return start, start + 2, nil
 }
 
 func (n *fakeNode) Close() error {

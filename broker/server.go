@@ -29,6 +29,7 @@ type Server struct {
 	apis  apiTable
 	meta  *metadataCache
 	parts *replicaManager
+	pids  producerIDs
 
 	// ctx is cancelled when Close begins; every tracked goroutine and every
 	// request context derives from it.

@@ -16,20 +16,7 @@ import (
 // StorageLogs, then restarts on the same dir.
 func TestWithRealStorage(t *testing.T) {
 	dir := t.TempDir()
-	open := func() *storage.Manager {
-		m, err := storage.OpenManager(storage.ManagerConfig{
-			Dirs:                               []string{dir},
-			Default:                            storage.DefaultLogConfig(),
-			RetentionCheckInterval:             time.Hour,
-			FlushCheckInterval:                 time.Hour,
-			FlushOffsetCheckpointInterval:      time.Hour,
-			FlushStartOffsetCheckpointInterval: time.Hour,
-		}, testLogger(t))
-		if err != nil {
-			t.Fatalf("OpenManager: %v", err)
-		}
-		return m
-	}
+	open := func() *storage.Manager { return openTestManager(t, dir) }
 	m := open()
 	h, stop := startReal(t, m)
 	c := h.dial()
@@ -97,4 +84,21 @@ func startReal(t *testing.T, m *storage.Manager) (*harness, func()) {
 			t.Errorf("Close: %v", err)
 		}
 	}
+}
+
+// openTestManager opens a storage.Manager on dir.
+func openTestManager(t *testing.T, dir string) *storage.Manager {
+	t.Helper()
+	m, err := storage.OpenManager(storage.ManagerConfig{
+		Dirs:                               []string{dir},
+		Default:                            storage.DefaultLogConfig(),
+		RetentionCheckInterval:             time.Hour,
+		FlushCheckInterval:                 time.Hour,
+		FlushOffsetCheckpointInterval:      time.Hour,
+		FlushStartOffsetCheckpointInterval: time.Hour,
+	}, testLogger(t))
+	if err != nil {
+		t.Fatalf("OpenManager: %v", err)
+	}
+	return m
 }

@@ -81,5 +81,9 @@
 // ZooKeeper. Members are kept in join order, which makes leader choice, protocol vote
 // ties and response order deterministic where Kafka follows hash map order. Kafka 2.4.1
 // reads a null group.instance.id of a v3 group record as a static member with a null id;
-// here such members load as dynamic members.
+// here such members load as dynamic members. A JoinGroup refused with GROUP_MAX_SIZE_REACHED
+// drops a static mapping only when it belonged to the member shed, where Kafka also drops
+// the mapping of a restarted static member whose old incarnation stays in the group.
+// Where Kafka throws IllegalStateException for a pending member id used with a
+// group.instance.id, the request is answered UNKNOWN_MEMBER_ID.
 package group
