@@ -36,7 +36,11 @@ func (c *cluster) waitLeaders(topic string, partitions int) {
 	c.t.Helper()
 	eventually(c.t, 30*time.Second, "leaders of "+topic, func() error {
 		for p := 0; p < partitions; p++ {
-			m := c.zk.jsonMap(fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", topic, p))
+			statePath := fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", topic, p)
+			if !c.zk.exists(statePath) {
+				return fmt.Errorf("no %s yet", statePath)
+			}
+			m := c.zk.jsonMap(statePath)
 			if m["leader"].(float64) < 0 {
 				return fmt.Errorf("partition %d has no leader", p)
 			}
