@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math/rand"
 	"sort"
+	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -26,7 +27,7 @@ import (
 	"github.com/samsa-broker/samsa/coordinator"
 )
 
-// internalTopics are Kafka's internal topics (IsInternal in Metadata).
+// isInternalTopic: Kafka's internal topics (IsInternal in Metadata).
 func isInternalTopic(t string) bool { return t == "__consumer_offsets" || t == "__transaction_state" }
 
 func (s *Server) handleMetadata(ctx context.Context, c *conn, req *kmsg.MetadataRequest) (kmsg.Response, error) {
@@ -75,6 +76,13 @@ func (s *Server) topicMetadata(ctx context.Context, name string, allowCreate boo
 		switch {
 		case coordinator.ValidateTopicName(name) != nil:
 			rt.ErrorCode = kerr.InvalidTopicException.Code
+		case name == offsetsTopic:
+			// Created whatever the request says, as Kafka does.
+			err := s.createOffsetsTopic(ctx)
+			if errors.Is(err, kerr.CoordinatorNotAvailable) {
+				err = kerr.InvalidReplicationFactor
+			}
+			rt.ErrorCode = errorCode(err)
 		case allowCreate && s.cfg.Topics.AutoCreateTopicsEnable && !isInternalTopic(name):
 			rt.ErrorCode = errorCode(s.autoCreateTopic(ctx, name))
 		default:
@@ -131,6 +139,35 @@ func (s *Server) autoCreateTopic(ctx context.Context, name string) error {
 		return kerr.LeaderNotAvailable
 	}
 	s.apiLog.Warnf("Auto creation of topic %s failed: %v", name, err)
+	return err
+}
+
+const offsetsTopic = "__consumer_offsets"
+
+// createOffsetsTopic creates __consumer_offsets with the offsets.topic.*
+// settings (KafkaApis.createInternalTopic) and returns
+// LEADER_NOT_AVAILABLE when created or already being created, or
+// COORDINATOR_NOT_AVAILABLE while fewer brokers are live than its
+// replication factor. The group coordinator calls it for FindCoordinator.
+func (s *Server) createOffsetsTopic(ctx context.Context) error {
+	rf := s.cfg.OffsetsTopic.ReplicationFactor
+	if live := len(s.meta.liveBrokers()); live < int(rf) {
+		s.apiLog.Errorf("Number of alive brokers '%d' does not meet the required replication factor '%d' for the offsets topic (configured via 'offsets.topic.replication.factor'). This error can be ignored if the cluster is starting up and not all brokers are up yet.", live, rf)
+		return kerr.CoordinatorNotAvailable
+	}
+	assignment, err := s.assign(s.cfg.OffsetsTopic.NumPartitions, int32(rf), -1, 0)
+	if err != nil {
+		return err
+	}
+	configs := map[string]string{
+		"cleanup.policy":   "compact",
+		"segment.bytes":    strconv.FormatInt(s.cfg.OffsetsTopic.SegmentBytes, 10),
+		"compression.type": "producer",
+	}
+	err = s.deps.Admin.CreateTopic(ctx, offsetsTopic, assignment, configs)
+	if err == nil || errors.Is(err, coordinator.ErrTopicExists) {
+		return kerr.LeaderNotAvailable
+	}
 	return err
 }
 

@@ -351,3 +351,32 @@ func TestDescribeConfigs(t *testing.T) {
 		t.Errorf("other broker: code %d", res.ErrorCode)
 	}
 }
+
+func TestMetadataCreatesOffsetsTopic(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		rf       int16
+		wantCode int16
+		created  bool
+	}{
+		{"enough brokers", 1, kerr.LeaderNotAvailable.Code, true},
+		{"too few brokers", 3, kerr.InvalidReplicationFactor.Code, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, func(c *Config) {
+				c.OffsetsTopic.ReplicationFactor, c.OffsetsTopic.NumPartitions = tt.rf, 5
+				c.Topics.AutoCreateTopicsEnable = false
+			})
+			c := h.dial()
+			h.updateMetadata(c, nil, 0)
+			resp := c.do(metadataRequest(false, "__consumer_offsets"), 9).(*kmsg.MetadataResponse)
+			if got := resp.Topics[0]; got.ErrorCode != tt.wantCode || !got.IsInternal {
+				t.Fatalf("code %d internal %v, want %d", got.ErrorCode, got.IsInternal, tt.wantCode)
+			}
+			as, ok := h.admin.assignment("__consumer_offsets")
+			if ok != tt.created || ok && len(as) != 5 {
+				t.Fatalf("created %v with %d partitions", ok, len(as))
+			}
+		})
+	}
+}

@@ -17,7 +17,10 @@ type Config struct {
 	Rack     string // broker.rack; "" = none
 
 	Listeners           []Listener // listeners: what we bind
-	AdvertisedListeners []Listener // advertised.listeners: what Metadata answers; empty = Listeners
+	// AdvertisedListeners is advertised.listeners (empty = Listeners): cmd
+	// registers them through the coordinator; Metadata answers what
+	// UpdateMetadata then reports for each broker.
+	AdvertisedListeners []Listener
 	InterBrokerListener string     // inter.broker.listener.name (PLAINTEXT by default)
 
 	LogDirs []string // log.dirs, named in startup errors only: storage owns the dirs
@@ -184,14 +187,6 @@ func DefaultConfig() Config {
 			RetryBackoff: 5 * time.Second,
 		},
 	}
-}
-
-// advertised returns the listeners registered and answered in Metadata.
-func (c Config) advertised() []Listener {
-	if len(c.AdvertisedListeners) > 0 {
-		return c.AdvertisedListeners
-	}
-	return c.Listeners
 }
 
 // Validate checks every field and the fields against each other; the error

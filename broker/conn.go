@@ -138,7 +138,7 @@ func (c *conn) readLoop() {
 	maxBytes := c.s.cfg.Socket.RequestMaxBytes
 	idle := c.s.cfg.Socket.ConnectionsMaxIdle
 	for {
-		_ = c.nc.SetReadDeadline(c.s.now().Add(idle))
+		_ = c.nc.SetReadDeadline(time.Now().Add(idle))
 		frame, err := protocol.ReadFrame(c.nc, maxBytes)
 		if err != nil {
 			c.close(readFailure(err), err)
@@ -277,7 +277,7 @@ func (c *conn) writeLoop() {
 					break drain
 				}
 			}
-			_ = c.nc.SetWriteDeadline(c.s.now().Add(c.s.cfg.RequestTimeout))
+			_ = c.nc.SetWriteDeadline(time.Now().Add(c.s.cfg.RequestTimeout))
 			if err := writeFrames(c.nc, frames); err != nil {
 				c.close(reasonWriteError, err)
 				return
@@ -291,5 +291,5 @@ func (c *conn) clientAddr() string { return c.nc.RemoteAddr().String() }
 
 // deadline returns when a request with timeoutMs must be answered.
 func (c *conn) deadline(timeoutMs int32) time.Time {
-	return c.s.now().Add(time.Duration(max(timeoutMs, 0)) * time.Millisecond)
+	return time.Now().Add(time.Duration(max(timeoutMs, 0)) * time.Millisecond)
 }

@@ -31,7 +31,8 @@ type Deps struct {
 	Logs      Logs
 	Transport Transport // for the replica fetcher; may be nil until replication is wired
 
-	// Now is the clock used for append times and deadlines; nil = time.Now.
+	// Now is the clock of append times and replica assignment seeds; nil =
+	// time.Now. Network and purgatory deadlines always use the real clock.
 	Now func() time.Time
 }
 
