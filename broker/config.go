@@ -16,12 +16,12 @@ type Config struct {
 	BrokerID int32  // broker.id (cmd resolves -1 from meta.properties before New)
 	Rack     string // broker.rack; "" = none
 
-	Listeners           []Listener // listeners: what we bind
+	Listeners []Listener // listeners: what we bind
 	// AdvertisedListeners is advertised.listeners (empty = Listeners): cmd
 	// registers them through the coordinator; Metadata answers what
 	// UpdateMetadata then reports for each broker.
 	AdvertisedListeners []Listener
-	InterBrokerListener string     // inter.broker.listener.name (PLAINTEXT by default)
+	InterBrokerListener string // inter.broker.listener.name (PLAINTEXT by default)
 
 	LogDirs []string // log.dirs, named in startup errors only: storage owns the dirs
 
