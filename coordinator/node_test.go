@@ -36,6 +36,9 @@ func (f *fakeTransport) RoundTrip(ctx context.Context, addr string, req kmsg.Req
 			return resp, nil
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	resp := req.ResponseKind()
 	if sr, ok := req.(*kmsg.StopReplicaRequest); ok {
 		r := resp.(*kmsg.StopReplicaResponse)

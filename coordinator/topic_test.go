@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/samsa-broker/samsa/coordinator/zktest"
@@ -666,4 +667,63 @@ func TestDeleteTopicDisabled(t *testing.T) {
 	if ok, _ := z.TopicExists(ctx, "keep"); !ok {
 		t.Error("topic deleted although delete.topic.enable=false")
 	}
+}
+
+func TestDeletionResumesAfterBrokerReturns(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, tr := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	ctrl := controllerOf(nodes)
+	victim := int32(1)
+	if victim == ctrl {
+		victim = 2
+	}
+	victimAddr := "127.0.0.1:" + itoa(9092+victim)
+	var mu sync.Mutex
+	silent := true
+	tr.mu.Lock()
+	tr.handle = func(ctx context.Context, addr string, req kmsg.Request) (kmsg.Response, bool) {
+		sr, ok := req.(*kmsg.StopReplicaRequest)
+		mu.Lock()
+		block := silent && ok && sr.DeletePartitions && addr == victimAddr
+		mu.Unlock()
+		if block {
+			<-ctx.Done() // the broker never answers
+			return nil, false
+		}
+		return nil, false
+	}
+	tr.mu.Unlock()
+	z := zks[ctrl]
+	if err := z.CreateTopic(ctx, "gone", map[int32][]int32{0: {1, 2, 3}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "state", func() bool { return readStateJSON(t, z, TopicPartition{Topic: "gone", Partition: 0}) != "" })
+	if err := z.MarkTopicForDeletion(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "delete request to the silent broker", func() bool {
+		for _, s := range tr.requests() {
+			if r, ok := s.req.(*kmsg.StopReplicaRequest); ok && r.DeletePartitions && s.addr == victimAddr {
+				return true
+			}
+		}
+		return false
+	})
+	zks[victim].Close()
+	delete(nodes, victim)
+	mu.Lock()
+	silent = false
+	mu.Unlock()
+	if ok, _ := z.TopicExists(ctx, "gone"); !ok {
+		t.Fatal("topic deleted without the dead replica's answer")
+	}
+	back, _ := newTestNode(t, srv, victim, tr)
+	if _, err := back.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "deletion completed", func() bool {
+		ok, err := z.TopicExists(ctx, "gone")
+		return err == nil && !ok
+	})
 }
