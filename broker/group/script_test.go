@@ -42,6 +42,13 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 //	tick DURATION            advance the clock, firing due timers in deadline order
 //	state group=             dump a group's internal state
 //	unload
+//
+// group= defaults to g and client= to consumer; generated member ids are the client id
+// (or group.instance.id), "-" and a counter. Each command prints the effects: appends with
+// their decoded records, replies, then timers; with appends auto each append is completed
+// right after and its effects printed under "append-done". The harness never stops a
+// superseded timer: it fires like any other and is printed only if it does something.
+// go test ./broker/group -rewrite regenerates the expectations; read every change.
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
