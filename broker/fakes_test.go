@@ -3,7 +3,7 @@ package broker
 import (
 	"context"
 	"encoding/binary"
-	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"sort"
@@ -294,8 +294,27 @@ func (l *fakeLog) Append(b []byte, leaderEpoch int32, _ time.Time) (storage.Appe
 	return storage.AppendResult{FirstOffset: first, LastOffset: l.end - 1, LogEndOffset: l.end, LogAppendTime: -1, LogStartOffset: l.start}, nil
 }
 
-func (l *fakeLog) AppendAsFollower([]byte) (storage.AppendResult, error) {
-	return storage.AppendResult{}, errors.New("fakeLog: AppendAsFollower not implemented")
+func (l *fakeLog) AppendAsFollower(b []byte) (storage.AppendResult, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	first := l.end
+	for len(b) > 0 {
+		if len(b) < 61 {
+			return storage.AppendResult{}, storage.ErrCorruptBatch
+		}
+		n := int(binary.BigEndian.Uint32(b[8:])) + 12
+		if n > len(b) {
+			return storage.AppendResult{}, storage.ErrCorruptBatch
+		}
+		base := int64(binary.BigEndian.Uint64(b))
+		if base != l.end {
+			return storage.AppendResult{}, fmt.Errorf("fakeLog: follower batch at %d, log end %d", base, l.end)
+		}
+		l.batches = append(l.batches, append([]byte(nil), b[:n]...))
+		l.end = base + int64(binary.BigEndian.Uint32(b[23:])) + 1
+		b = b[n:]
+	}
+	return storage.AppendResult{FirstOffset: first, LastOffset: l.end - 1, LogEndOffset: l.end, LogAppendTime: -1, LogStartOffset: l.start}, nil
 }
 
 func (l *fakeLog) Read(offset, maxOffset int64, maxBytes int32, minOneBatch bool) (Records, error) {
@@ -340,8 +359,26 @@ func (l *fakeLog) OffsetForTimestamp(ts int64) (int64, int64, bool, error) {
 	}
 	return 0, 0, false, nil
 }
-func (l *fakeLog) Truncate(int64) error      { return nil }
-func (l *fakeLog) TruncateFully(int64) error { return nil }
+func (l *fakeLog) Truncate(offset int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var keep [][]byte
+	for _, b := range l.batches {
+		if int64(binary.BigEndian.Uint64(b)) < offset {
+			keep = append(keep, b)
+		}
+	}
+	l.batches = keep
+	l.end = offset
+	return nil
+}
+
+func (l *fakeLog) TruncateFully(start int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.batches, l.start, l.end = nil, start, start
+	return nil
+}
 func (l *fakeLog) AssignLeaderEpoch(epoch int32, start int64) error {
 	l.mu.Lock()
 	l.epochs = append(l.epochs, [2]int64{int64(epoch), start})

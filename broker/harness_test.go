@@ -36,12 +36,18 @@ func testConfig() Config {
 
 func newHarness(t *testing.T, mod func(*Config)) *harness {
 	t.Helper()
+	return newHarnessTransport(t, mod, nil)
+}
+
+// newHarnessTransport is newHarness with a Transport for the replica fetcher.
+func newHarnessTransport(t *testing.T, mod func(*Config), tr Transport) *harness {
+	t.Helper()
 	cfg := testConfig()
 	if mod != nil {
 		mod(&cfg)
 	}
 	h := &harness{t: t, node: &fakeNode{clusterID: "cluster-A", epoch: 100, controller: true}, admin: newFakeAdmin(), logs: newFakeLogs()}
-	s, err := New(cfg, Deps{Node: h.node, Admin: h.admin, Logs: h.logs}, testLogger(t))
+	s, err := New(cfg, Deps{Node: h.node, Admin: h.admin, Logs: h.logs, Transport: tr}, testLogger(t))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

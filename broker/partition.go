@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -83,14 +84,21 @@ func (p *partition) makeLeader(st partitionState) error {
 }
 
 // makeFollower applies a LeaderAndIsr that makes another broker leader.
-// The ISR is only the leader's business: clear it (Kafka does too).
-func (p *partition) makeFollower(st partitionState) {
+// The ISR is only the leader's business: clear it (Kafka does too). What
+// lies above the high watermark may not be on the new leader: truncate it
+// (Kafka before KIP-101; OffsetForLeaderEpoch would keep more).
+func (p *partition) makeFollower(st partitionState) error {
 	p.mu.Lock()
 	p.setStateLocked(st)
 	p.mu.isr = nil
 	p.mu.followerLEO = nil
+	var err error
+	if p.log.LogEndOffset() > p.mu.hw {
+		err = p.log.Truncate(p.mu.hw)
+	}
 	p.mu.Unlock()
 	p.changed.notify()
+	return err
 }
 
 // REQUIRES: p.mu held.
@@ -205,4 +213,62 @@ func (p *partition) highWatermark() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.mu.hw
+}
+
+// followerOf returns the leader epoch and leader this replica follows.
+func (p *partition) followerOf() (epoch, leader int32, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mu.stopped || p.mu.leader == p.localID || p.mu.leader < 0 {
+		return 0, 0, false
+	}
+	return p.mu.leaderEpoch, p.mu.leader, true
+}
+
+// appendAsFollower appends fetched batches as they are (offsets kept) and
+// takes the leader's high watermark, bounded by our log end. It does
+// nothing if the partition changed leader epoch or log end since the
+// fetch was sent (a LeaderAndIsr or truncation raced with it).
+func (p *partition) appendAsFollower(epoch int32, fetchOffset int64, records []byte, leaderHW int64) error {
+	p.mu.Lock()
+	if p.mu.stopped || p.mu.leader == p.localID || p.mu.leaderEpoch != epoch || p.log.LogEndOffset() != fetchOffset {
+		p.mu.Unlock()
+		return nil
+	}
+	if len(records) > 0 {
+		if _, err := p.log.AppendAsFollower(records); err != nil {
+			p.mu.Unlock()
+			return fmt.Errorf("broker: appending fetched batches to %s-%d at %d: %w", p.tp.Topic, p.tp.Partition, fetchOffset, err)
+		}
+	}
+	hw := clamp(leaderHW, p.log.LogStartOffset(), p.log.LogEndOffset())
+	moved := hw != p.mu.hw
+	p.mu.hw = hw
+	p.log.SetHighWatermark(hw)
+	p.mu.Unlock()
+	if moved || len(records) > 0 {
+		p.changed.notify()
+	}
+	return nil
+}
+
+// handleOutOfRange resets a follower whose fetch offset the leader does not
+// have: past the leader's end, truncate to the leader's high watermark;
+// before the leader's log start, start over there.
+func (p *partition) handleOutOfRange(epoch int32, leaderHW, leaderStart int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mu.stopped || p.mu.leader == p.localID || p.mu.leaderEpoch != epoch {
+		return nil
+	}
+	leo := p.log.LogEndOffset()
+	var err error
+	switch {
+	case leaderStart > leo:
+		err = p.log.TruncateFully(leaderStart)
+	case leaderHW >= 0 && leaderHW < leo:
+		err = p.log.Truncate(max(leaderHW, p.log.LogStartOffset()))
+	}
+	p.mu.hw = clamp(p.mu.hw, p.log.LogStartOffset(), p.log.LogEndOffset())
+	return err
 }

@@ -22,6 +22,8 @@ type replicaManager struct {
 
 	stateChange sync.Mutex // serializes control requests; before mu
 
+	fetchers *fetcherManager
+
 	mu struct {
 		sync.RWMutex
 		parts           map[storage.TopicPartition]*partition
@@ -30,7 +32,7 @@ type replicaManager struct {
 }
 
 func newReplicaManager(s *Server, log *logrus.Entry) *replicaManager {
-	rm := &replicaManager{s: s, log: log}
+	rm := &replicaManager{s: s, log: log, fetchers: newFetcherManager(s, log)}
 	rm.mu.parts = make(map[storage.TopicPartition]*partition)
 	return rm
 }
@@ -145,10 +147,18 @@ func (rm *replicaManager) becomeLeaderOrFollower(ctx context.Context, controller
 			}
 			rm.log.Infof("%s-%d starts at leader epoch %d from offset %d with high watermark %d. Previous leader epoch was %d.",
 				tp.Topic, tp.Partition, st.state.leaderEpoch, p.log.LogEndOffset(), p.highWatermark(), current)
+			rm.fetchers.remove(tp)
 		} else {
-			// TODO(replication): truncate to the high watermark and start
-			// fetching from st.state.leader once the fetcher exists.
-			p.makeFollower(st.state)
+			if err := p.makeFollower(st.state); err != nil {
+				rm.log.Errorf("Error truncating %s-%d to become follower: %v", tp.Topic, tp.Partition, err)
+				out[tp] = errorFor(err)
+				continue
+			}
+			if st.state.leader >= 0 {
+				rm.fetchers.add(st.state.leader, p)
+			} else {
+				rm.fetchers.remove(tp)
+			}
 		}
 		out[tp] = nil
 	}
@@ -182,7 +192,7 @@ func (s *Server) topicSettings(ctx context.Context, topic string) topicSettings 
 func (rm *replicaManager) stopReplicas(tps []storage.TopicPartition, del bool) map[storage.TopicPartition]error {
 	out := make(map[storage.TopicPartition]error, len(tps))
 	for _, tp := range tps {
-		// TODO(replication): stop the fetcher of tp here.
+		rm.fetchers.remove(tp)
 		if !del {
 			out[tp] = nil
 			continue
