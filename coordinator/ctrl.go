@@ -164,7 +164,7 @@ func (n *Node) handleCtrlErr(ctx context.Context, name string, err error) {
 	case err == nil:
 	case errors.Is(err, ErrControllerMoved):
 		n.log.WithField("event", name).Info("controller moved to another broker")
-		n.maybeResign(ctx)
+		_ = n.maybeResign(ctx)
 		if n.ctrl != nil {
 			// /controller still names us yet the epoch moved: step down.
 			n.triggerControllerMove(ctx)

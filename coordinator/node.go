@@ -176,10 +176,12 @@ func (n *Node) Register(ctx context.Context) (int64, error) {
 		go func() { defer n.wg.Done(); n.runEvents() }()
 		go func() { defer n.wg.Done(); n.watchSession(sub) }()
 		go func() { defer n.wg.Done(); n.isr.run(n) }()
-		n.enqueue("Startup", func(ctx context.Context) {
-			n.registerControllerWatch(ctx)
-			n.elect(ctx)
-		})
+		n.enqueue("Startup", n.retrying("Startup", func(ctx context.Context) error {
+			if err := n.registerControllerWatch(ctx); err != nil {
+				return err
+			}
+			return n.elect(ctx)
+		}))
 	})
 	return epoch, nil
 }
@@ -288,97 +290,123 @@ func (n *Node) watchSession(sub *SessionWatcher) {
 				n.resign("session expired")
 			})
 		case ev.State == SessionConnected && ev.NewSession:
-			n.enqueue("RegisterBrokerAndReelect", func(ctx context.Context) {
+			n.enqueue("RegisterBrokerAndReelect", n.retrying("RegisterBrokerAndReelect", func(ctx context.Context) error {
 				if n.closing.Load() {
-					return
+					return nil
 				}
 				if _, err := n.register(ctx); err != nil {
 					n.log.WithError(err).Error("re-registration after session expiry failed")
-					return
+					return err
 				}
-				n.registerControllerWatch(ctx)
-				n.elect(ctx)
-			})
+				if err := n.registerControllerWatch(ctx); err != nil {
+					return err
+				}
+				return n.elect(ctx)
+			}))
 		}
 	}
+}
+
+// retrying wraps an election event so that, when ZooKeeper could not be
+// reached, it runs again a second later: Kafka's client retries every
+// request until connected, and a broker that silently stopped running for
+// controller could leave the cluster without one.
+func (n *Node) retrying(name string, fn func(ctx context.Context) error) func(ctx context.Context) {
+	var run func(ctx context.Context)
+	run = func(ctx context.Context) {
+		err := fn(ctx)
+		if err == nil || n.ctx.Err() != nil || n.closing.Load() {
+			return
+		}
+		if errors.Is(err, ErrConnectionLoss) {
+			n.log.WithError(err).WithField("event", name).Warn("zookeeper unreachable; retrying")
+			time.AfterFunc(time.Second, func() { n.enqueue(name, run) })
+			return
+		}
+		n.log.WithError(err).WithField("event", name).Error("election event failed")
+	}
+	return run
 }
 
 // registerControllerWatch arms the watch on /controller and records the
 // active controller id.
-func (n *Node) registerControllerWatch(ctx context.Context) {
+func (n *Node) registerControllerWatch(ctx context.Context) error {
 	ok, _, err := n.z.ExistsW(ctx, ControllerPath, func(ev WatchEvent) {
 		switch ev.Type {
 		case EventNodeDeleted:
-			n.enqueue("Reelect", func(ctx context.Context) {
-				n.maybeResign(ctx)
-				n.elect(ctx)
-			})
+			n.enqueue("Reelect", n.retrying("Reelect", func(ctx context.Context) error {
+				if err := n.maybeResign(ctx); err != nil {
+					return err
+				}
+				return n.elect(ctx)
+			}))
 		case EventNodeCreated, EventNodeDataChanged:
-			n.enqueue("ControllerChange", func(ctx context.Context) { n.maybeResign(ctx) })
+			n.enqueue("ControllerChange", n.retrying("ControllerChange", n.maybeResign))
 		}
 	})
 	if err != nil {
-		if n.ctx.Err() == nil {
-			n.log.WithError(err).Warn("watching /controller failed")
-		}
-		return
+		return err
 	}
 	if !ok {
 		n.activeID.Store(-1)
-		return
+		return nil
 	}
-	id, _, err := n.z.ControllerID(ctx)
-	if err == nil {
-		n.activeID.Store(id)
+	id, found, err := n.z.ControllerID(ctx)
+	if err != nil {
+		return err
 	}
+	if !found {
+		id = -1
+	}
+	n.activeID.Store(id)
+	return nil
 }
 
 // maybeResign re-arms the /controller watch and resigns if another broker
 // took over (KafkaController.maybeResign).
-func (n *Node) maybeResign(ctx context.Context) {
+func (n *Node) maybeResign(ctx context.Context) error {
 	wasActive := n.ctrl != nil
-	n.registerControllerWatch(ctx)
-	if wasActive && n.activeID.Load() != n.cfg.BrokerID {
+	err := n.registerControllerWatch(ctx)
+	if wasActive && err == nil && n.activeID.Load() != n.cfg.BrokerID {
 		n.resign("another broker is controller")
 	}
+	return err
 }
 
 // elect is KafkaController.elect.
-func (n *Node) elect(ctx context.Context) {
+func (n *Node) elect(ctx context.Context) error {
 	if n.ctx.Err() != nil || n.closing.Load() {
-		return
+		return nil
 	}
 	id, ok, err := n.z.ControllerID(ctx)
 	if err != nil {
-		n.log.WithError(err).Warn("reading /controller failed")
-		return
+		return err
 	}
 	if ok {
 		n.activeID.Store(id)
 		if id == n.cfg.BrokerID && n.ctrl != nil {
-			return
+			return nil
 		}
 		if id != n.cfg.BrokerID {
-			return
+			return nil
 		}
 		// /controller names us but we are not active: a leftover of our own
 		// (a failed failover, or a previous incarnation of this broker id
 		// whose session has not expired). Delete it and run the election.
 		if err := n.z.Delete(ctx, ControllerPath, -1); err != nil && !errors.Is(err, ErrNoNode) {
-			n.log.WithError(err).Warn("deleting stale /controller failed")
-			return
+			return err
 		}
-		n.registerControllerWatch(ctx)
+		if err := n.registerControllerWatch(ctx); err != nil {
+			return err
+		}
 	}
 	epoch, epochVersion, err := n.registerControllerAndIncrementEpoch(ctx)
 	if errors.Is(err, ErrControllerMoved) {
 		n.log.WithError(err).Debug("lost controller election")
-		n.maybeResign(ctx)
-		return
+		return n.maybeResign(ctx)
 	}
 	if err != nil {
-		n.log.WithError(err).Error("controller election failed")
-		return
+		return err
 	}
 	n.activeID.Store(n.cfg.BrokerID)
 	n.log.WithField("epoch", epoch).Info("elected controller")
@@ -386,6 +414,7 @@ func (n *Node) elect(ctx context.Context) {
 		n.log.WithError(err).Error("controller failover failed; resigning")
 		n.triggerControllerMove(ctx)
 	}
+	return nil
 }
 
 // registerControllerAndIncrementEpoch is the election multi-op of
@@ -445,7 +474,7 @@ func (n *Node) triggerControllerMove(ctx context.Context) {
 		// elect again later, which clears our stale /controller.
 		n.log.WithError(err).Warn("could not delete /controller after resigning; will retry")
 		time.AfterFunc(time.Second, func() {
-			n.enqueue("Reelect", func(ctx context.Context) { n.elect(ctx) })
+			n.enqueue("Reelect", n.retrying("Reelect", n.elect))
 		})
 	}
 }

@@ -234,3 +234,37 @@ func TestElectionAndFailover(t *testing.T) {
 		t.Error("expired broker did not re-register")
 	}
 }
+
+func TestBriefDisconnectionKeepsController(t *testing.T) {
+	srv := zktest.Start(t)
+	ctx := testCtx(t)
+	c := &cutter{}
+	n, z := newTestNode(t, srv, 1, nil, WithDialer(c.dial))
+	if _, err := n.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "controller", n.IsController)
+	epoch := controllerEpoch(t, z)
+	sub := z.Subscribe()
+	c.cut()
+	ev, err := sub.Next(ctx)
+	if err != nil || ev.State != SessionDisconnected {
+		t.Fatalf("event %+v %v", ev, err)
+	}
+	c.restore()
+	ev, err = sub.Next(ctx)
+	if err != nil || ev.State != SessionConnected || ev.NewSession {
+		t.Fatalf("event %+v %v", ev, err)
+	}
+	// Same session: still registered, still controller, same epoch, and
+	// the controller still reacts to new topics.
+	if err := z.CreateTopic(ctx, "after", map[int32][]int32{0: {1}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "state of a topic created after the reconnection", func() bool {
+		return readStateJSON(t, z, TopicPartition{Topic: "after", Partition: 0}) != ""
+	})
+	if !n.IsController() || controllerEpoch(t, z) != epoch {
+		t.Errorf("controller %v epoch %d (was %d)", n.IsController(), controllerEpoch(t, z), epoch)
+	}
+}
