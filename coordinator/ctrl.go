@@ -84,7 +84,8 @@ func (n *Node) cluster() controller.Cluster {
 		brokers[id] = controller.Broker{ID: id, Epoch: b.Epoch, Endpoints: b.Endpoints, Rack: b.Rack}
 	}
 	return controller.Cluster{
-		ControllerID: n.cfg.BrokerID, ControllerEpoch: c.epoch, Brokers: brokers, Listener: n.cfg.InterBrokerListener,
+		ControllerID: n.cfg.BrokerID, ControllerEpoch: c.epoch, Brokers: brokers, ShuttingDown: c.shuttingDown,
+		Listener: n.cfg.InterBrokerListener,
 		Partition: func(tp TopicPartition) (PartitionState, []int32, bool, bool) {
 			s, ok := c.states[tp]
 			return s, c.replicas(tp), c.toDelete[tp.Topic], ok

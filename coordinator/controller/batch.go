@@ -19,6 +19,9 @@ type Cluster struct {
 	ControllerID, ControllerEpoch int32
 	// Brokers are the live brokers, including those shutting down.
 	Brokers map[int32]Broker
+	// ShuttingDown are brokers in controlled shutdown: their replicas are
+	// listed as offline in UpdateMetadata, as Kafka does.
+	ShuttingDown map[int32]bool
 	// Listener is the inter-broker listener: its endpoint of each leader
 	// goes into LeaderAndIsr's live_leaders.
 	Listener string
@@ -202,7 +205,7 @@ func (b *Batch) Build(c Cluster) []Outgoing {
 			p.Replicas = copyInt32s(replicas)
 			p.OfflineReplicas = []int32{}
 			for _, r := range replicas {
-				if _, live := c.Brokers[r]; !live {
+				if _, live := c.Brokers[r]; !live || c.ShuttingDown[r] {
 					p.OfflineReplicas = append(p.OfflineReplicas, r)
 				}
 			}

@@ -156,6 +156,12 @@ func TestBatchBuild(t *testing.T) {
 	if ps := um.TopicStates[0].PartitionStates[0]; !reflect.DeepEqual(ps.OfflineReplicas, []int32{3}) {
 		t.Errorf("offline replicas %v", ps.OfflineReplicas)
 	}
+	c.ShuttingDown = map[int32]bool{2: true}
+	b.AddUpdateMetadata([]int32{1}, tp)
+	um = b.Build(c)[0].Request.(*kmsg.UpdateMetadataRequest)
+	if ps := um.TopicStates[0].PartitionStates[0]; !reflect.DeepEqual(ps.OfflineReplicas, []int32{2, 3}) {
+		t.Errorf("offline replicas with broker 2 shutting down %v", ps.OfflineReplicas)
+	}
 	sr := out[4].Request.(*kmsg.StopReplicaRequest)
 	if sr.Version != 2 || !sr.DeletePartitions || sr.Topics[0].Topic != "u" || sr.Topics[0].Partitions[0] != 1 {
 		t.Errorf("StopReplica %+v", sr)
