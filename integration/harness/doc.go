@@ -53,5 +53,5 @@
 //
 // KafkaTool and KafkaCommand run `java -cp '<libs>/*' <class> args...` with
 // the jars in SAMSA_KAFKA_LIBS, or in $HOME/.cache/samsa/kafka-2.4.1/libs
-// where `make kafka-jars` puts them.
+// where `make kafka-jars` puts them. Kcat runs librdkafka's kcat.
 package harness

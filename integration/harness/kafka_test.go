@@ -31,3 +31,23 @@ func TestKafkaTool(t *testing.T) {
 		})
 	}
 }
+
+func TestKcat(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{"version", []string{"-V"}, 0, "librdkafka"},
+		{"no broker", []string{"-b", "127.0.0.1:1", "-L", "-m", "1"}, 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := Kcat(t, "", tt.args...)
+			if run.ExitCode != tt.wantCode || !strings.Contains(run.Stdout+run.Stderr, tt.wantOut) {
+				t.Errorf("kcat %q: exit %d, output %q %q; want exit %d and %q", tt.args, run.ExitCode, run.Stdout, run.Stderr, tt.wantCode, tt.wantOut)
+			}
+		})
+	}
+}
