@@ -26,6 +26,7 @@ package broker
 import (
 	"context"
 	"encoding/binary"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -138,7 +139,9 @@ func (s *Server) readPartition(req *kmsg.FetchRequest, tp storage.TopicPartition
 		return rp, nil
 	}
 	if follower {
-		part.followerFetched(req.ReplicaID, p.FetchOffset)
+		if ch := part.followerFetched(req.ReplicaID, p.FetchOffset, time.Now()); ch != nil {
+			s.expandISR(part, ch)
+		}
 		snap = part.snapshot()
 	}
 	rp.HighWatermark, rp.LastStableOffset, rp.LogStartOffset = snap.hw, snap.hw, logStart

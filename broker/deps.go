@@ -8,6 +8,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/samsa-broker/samsa/coordinator"
 	"github.com/samsa-broker/samsa/storage"
 )
 
@@ -51,6 +52,11 @@ type Node interface {
 	// NewProducerIDBlock claims the next block of producer ids
 	// [start, end], inclusive.
 	NewProducerIDBlock(ctx context.Context) (start, end int64, err error)
+	// UpdateLeaderAndISR is the leader's compare-and-set of a partition's
+	// state znode; it returns the znode's new version.
+	UpdateLeaderAndISR(ctx context.Context, tp coordinator.TopicPartition, s coordinator.PartitionState) (newZkVersion int32, err error)
+	// NotifyISRChange queues isr_change_ notifications for the controller.
+	NotifyISRChange(tps ...coordinator.TopicPartition)
 	// Close deregisters and resigns.
 	Close() error
 }

@@ -31,6 +31,8 @@ type fakeNode struct {
 	calls              []string
 	controlledShutdown int
 	nextBlock          int64
+	isrUpdates         []coordinator.PartitionState
+	isrNotified        []coordinator.TopicPartition
 }
 
 func (n *fakeNode) record(c string) {
@@ -66,6 +68,25 @@ func (n *fakeNode) NewProducerIDBlock(context.Context) (int64, int64, error) {
 	start := n.nextBlock
 	n.nextBlock += 3
 	return start, start + 2, nil
+}
+
+func (n *fakeNode) UpdateLeaderAndISR(_ context.Context, tp coordinator.TopicPartition, s coordinator.PartitionState) (int32, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.isrUpdates = append(n.isrUpdates, s)
+	n.isrNotified = append(n.isrNotified, tp)
+	return s.ZkVersion + 1, nil
+}
+
+func (n *fakeNode) NotifyISRChange(tps ...coordinator.TopicPartition) {}
+
+func (n *fakeNode) lastISR() ([]int32, int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.isrUpdates) == 0 {
+		return nil, 0
+	}
+	return n.isrUpdates[len(n.isrUpdates)-1].ISR, len(n.isrUpdates)
 }
 
 func (n *fakeNode) Close() error {

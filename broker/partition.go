@@ -35,9 +35,13 @@ type partition struct {
 		zkVersion       int32
 		replicas, isr   []int32
 		hw              int64
-		followerLEO     map[int32]int64 // leader only: last fetch offset of each follower
-		minISR          int32
-		stopped         bool // StopReplica(delete) removed it
+		followers       map[int32]*followerState // leader only, by replica id
+		// leaderEpochStartOffset is the log end when this broker became
+		// leader; a follower must reach it to join the ISR.
+		leaderEpochStartOffset int64
+		isrUpdating            bool // an ISR change is being written to ZooKeeper
+		minISR                 int32
+		stopped                bool // StopReplica(delete) removed it
 	}
 }
 
@@ -76,7 +80,19 @@ func (p *partition) makeLeader(st partitionState) error {
 		return err
 	}
 	p.setStateLocked(st)
-	p.mu.followerLEO = make(map[int32]int64)
+	p.mu.leaderEpochStartOffset = leo
+	now := time.Now()
+	p.mu.followers = make(map[int32]*followerState)
+	for _, id := range st.replicas {
+		if id == p.localID {
+			continue
+		}
+		f := &followerState{leo: -1}
+		if contains(st.isr, id) {
+			f.caughtUp = now // Kafka gives ISR members a full lag period
+		}
+		p.mu.followers[id] = f
+	}
 	p.maybeIncrementHWLocked()
 	p.mu.Unlock()
 	p.changed.notify()
@@ -91,7 +107,7 @@ func (p *partition) makeFollower(st partitionState) error {
 	p.mu.Lock()
 	p.setStateLocked(st)
 	p.mu.isr = nil
-	p.mu.followerLEO = nil
+	p.mu.followers = nil
 	var err error
 	if p.log.LogEndOffset() > p.mu.hw {
 		err = p.log.Truncate(p.mu.hw)
@@ -133,11 +149,11 @@ func (p *partition) maybeIncrementHWLocked() bool {
 		if id == p.localID {
 			continue
 		}
-		leo, ok := p.mu.followerLEO[id]
-		if !ok {
+		f, ok := p.mu.followers[id]
+		if !ok || f.leo < 0 {
 			return false
 		}
-		hw = min(hw, leo)
+		hw = min(hw, f.leo)
 	}
 	if hw <= p.mu.hw {
 		return false
@@ -170,20 +186,101 @@ func (p *partition) appendAsLeader(records []byte, acks int16, now time.Time) (s
 	return res, err
 }
 
-// followerFetched records a follower's fetch offset (its log end) and
-// maybe advances the high watermark.
-func (p *partition) followerFetched(id int32, fetchOffset int64) {
+// followerState is what the leader knows of one follower
+// (Kafka's Replica on the leader).
+type followerState struct {
+	leo            int64     // last fetch offset; -1 = none yet
+	lastFetch      time.Time // when it last fetched
+	leoAtLastFetch int64     // our log end at its last fetch
+	caughtUp       time.Time // last time it was known to be caught up
+}
+
+// isrChange is an ISR update to write through the coordinator.
+type isrChange struct {
+	newISR                               []int32
+	leaderEpoch, controllerEpoch, zkVers int32
+}
+
+// followerFetched records a follower's fetch offset (its log end), maybe
+// advances the high watermark, and returns the ISR expansion to write when
+// the follower has caught up (Partition.maybeExpandIsr): it is a replica,
+// not in the ISR, at or past the high watermark and the start of this
+// leader epoch.
+func (p *partition) followerFetched(id int32, fetchOffset int64, now time.Time) *isrChange {
 	p.mu.Lock()
-	if p.mu.leader != p.localID || !contains(p.mu.replicas, id) {
+	f, ok := p.mu.followers[id]
+	if p.mu.leader != p.localID || !ok {
 		p.mu.Unlock()
-		return
+		return nil
 	}
-	p.mu.followerLEO[id] = fetchOffset
+	leo := p.log.LogEndOffset()
+	switch {
+	case fetchOffset >= leo:
+		f.caughtUp = now
+	case fetchOffset >= f.leoAtLastFetch && !f.lastFetch.IsZero():
+		f.caughtUp = f.lastFetch
+	}
+	f.leo, f.lastFetch, f.leoAtLastFetch = fetchOffset, now, leo
 	moved := p.maybeIncrementHWLocked()
+	var ch *isrChange
+	if !contains(p.mu.isr, id) && !p.mu.isrUpdating && fetchOffset >= p.mu.hw && fetchOffset >= p.mu.leaderEpochStartOffset {
+		ch = p.beginISRChangeLocked(append(append([]int32(nil), p.mu.isr...), id))
+	}
 	p.mu.Unlock()
 	if moved {
 		p.changed.notify()
 	}
+	return ch
+}
+
+// outOfSyncChange returns the ISR shrink to write when followers lag
+// (Partition.maybeShrinkIsr): an ISR member that is not at our log end and
+// has not been caught up for lagMax.
+func (p *partition) outOfSyncChange(now time.Time, lagMax time.Duration) (*isrChange, []int32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mu.leader != p.localID || p.mu.stopped || p.mu.isrUpdating {
+		return nil, nil
+	}
+	leo := p.log.LogEndOffset()
+	var keep, out []int32
+	for _, id := range p.mu.isr {
+		f, ok := p.mu.followers[id]
+		if id != p.localID && ok && f.leo != leo && now.Sub(f.caughtUp) > lagMax {
+			out = append(out, id)
+			continue
+		}
+		keep = append(keep, id)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return p.beginISRChangeLocked(keep), out
+}
+
+// REQUIRES: p.mu held.
+func (p *partition) beginISRChangeLocked(newISR []int32) *isrChange {
+	p.mu.isrUpdating = true
+	return &isrChange{newISR: newISR, leaderEpoch: p.mu.leaderEpoch, controllerEpoch: p.mu.controllerEpoch, zkVers: p.mu.zkVersion}
+}
+
+// finishISRChange applies a written ISR change (zkVersion is the state
+// znode's new version) unless the partition moved on meanwhile; with err
+// it only ends the update (the controller will send the truth).
+func (p *partition) finishISRChange(ch *isrChange, zkVersion int32, err error) (applied bool, oldISR []int32) {
+	p.mu.Lock()
+	p.mu.isrUpdating = false
+	if err != nil || p.mu.leader != p.localID || p.mu.leaderEpoch != ch.leaderEpoch || p.mu.zkVersion != ch.zkVers {
+		p.mu.Unlock()
+		return false, nil
+	}
+	oldISR = p.mu.isr
+	p.mu.isr = ch.newISR
+	p.mu.zkVersion = zkVersion
+	p.maybeIncrementHWLocked()
+	p.mu.Unlock()
+	p.changed.notify()
+	return true, oldISR
 }
 
 // snapshot is a consistent view for reads.

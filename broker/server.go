@@ -181,6 +181,7 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 	}
 	s.goAttach(s.checkpointLoop)
+	s.goAttach(s.isrLoop)
 	close(s.ready)
 	s.log.Info("started")
 	return nil
