@@ -7,7 +7,7 @@
 #   make test        go vet + go test, with ZooKeeper, kcat and Kafka's jars in place
 #   make dist        dist/samsa-<version>.tgz, laid out like Kafka's tarball
 #   make kafka-jars  Apache Kafka's jars for the tests (cached outside the tree)
-#   make deps        Debian packages: zookeeper, kcat
+#   make deps        Debian packages: zookeeper, kcat (and maven: make test-deps)
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -42,7 +42,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DIST_NAME := samsa-$(VERSION)
 DIST_DIR := dist/$(DIST_NAME)
 
-.PHONY: build deploy-tool run stop status test vet deps kafka-jars dist clean
+.PHONY: build deploy-tool run stop status test vet deps test-deps kafka-jars dist clean
 
 build:
 	@mkdir -p $(BIN)
@@ -53,8 +53,9 @@ deploy-tool:
 	@mkdir -p $(BIN)
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/samsa-deploy
 
-# Debian's zookeeper package provides the ZooKeeper jars; kcat is a librdkafka
-# client for checking Samsa by hand and in tests.
+# Debian's zookeeper package provides the ZooKeeper jars (and Java); kcat is a
+# librdkafka client for checking Samsa by hand and in tests. apt-get update
+# runs once, and only when something is missing.
 deps:
 	@missing=""; \
 	[ -f $(ZOOKEEPER_JAR) ] || missing="$$missing zookeeper"; \
@@ -65,7 +66,15 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y zookeeper kcat; \
 	fi
 
-kafka-jars:
+# The tests also need Maven, to fetch Apache Kafka's jars.
+test-deps: deps
+	@if ! command -v mvn >/dev/null 2>&1; then \
+		echo "Installing: maven"; \
+		$(SUDO) apt-get update; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y maven; \
+	fi
+
+kafka-jars: test-deps
 	scripts/fetch-kafka-jars.sh $(SAMSA_KAFKA_LIBS) $(KAFKA_VERSION) $(SCALA_VERSION)
 
 # Running it again stops what runs and starts again on the kept data
@@ -90,7 +99,7 @@ vet:
 	$(GO) vet $(PKGS)
 
 # SAMSA_BIN_DIR tells the integration harness to use the binaries just built.
-test: build deps kafka-jars vet
+test: build kafka-jars vet
 	SAMSA_BIN_DIR=$(CURDIR)/$(BIN) $(GO) test -timeout $(TEST_TIMEOUT) $(GO_TEST_FLAGS) $(PKGS)
 
 # dist/samsa-<version>.tgz unpacks to samsa-<version>/ with bin/*.sh,
