@@ -107,7 +107,9 @@ func brokerStop(ctx context.Context, o options) error {
 	for _, n := range nodes {
 		pid, err := livePid(n.brokerPidPath(), brokerMatcher(n))
 		if err != nil {
+			mu.Lock()
 			errs = append(errs, err)
+			mu.Unlock()
 			continue
 		}
 		if pid == 0 {

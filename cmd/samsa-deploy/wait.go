@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -127,9 +128,8 @@ func (c *zkClient) registrations() ([]int32, string, error) {
 	}
 	var ids []int32
 	for _, child := range children {
-		var id int32
-		if _, err := fmt.Sscan(child, &id); err == nil {
-			ids = append(ids, id)
+		if id, err := strconv.ParseInt(child, 10, 32); err == nil {
+			ids = append(ids, int32(id))
 		}
 	}
 	slices.Sort(ids)
