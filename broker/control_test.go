@@ -155,3 +155,43 @@ func TestStopReplicaDeletes(t *testing.T) {
 		t.Fatalf("produce to a stopped partition: %d", got)
 	}
 }
+
+func TestOffsetForLeaderEpoch(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.dial()
+	h.hostTopic(c, "t", 1) // leader epoch 0 from offset 0
+	produce(t, c, "t", 0, 1, makeBatch(3, 1))
+	h.leaderAndISR(c, "t", map[int32][]int32{0: {1}}, 2) // epoch 2 from offset 3
+	produce(t, c, "t", 0, 1, makeBatch(2, 1))
+	ask := func(current, epoch int32) kmsg.OffsetForLeaderEpochResponseTopicPartition {
+		req := kmsg.NewPtrOffsetForLeaderEpochRequest()
+		req.ReplicaID = 2
+		rt := kmsg.NewOffsetForLeaderEpochRequestTopic()
+		rt.Topic = "t"
+		rp := kmsg.NewOffsetForLeaderEpochRequestTopicPartition()
+		rp.CurrentLeaderEpoch, rp.LeaderEpoch = current, epoch
+		rt.Partitions = append(rt.Partitions, rp)
+		req.Topics = append(req.Topics, rt)
+		return c.do(req, 3).(*kmsg.OffsetForLeaderEpochResponse).Topics[0].Partitions[0]
+	}
+	for _, tt := range []struct {
+		name           string
+		current, epoch int32
+		code           int16
+		wantEpoch      int32
+		wantOffset     int64
+	}{
+		{"latest epoch ends at the log end", 2, 2, 0, 2, 5},
+		{"epoch 0 ends where 2 starts", 2, 0, 0, 0, 3},
+		{"epoch 1 never led: the one before it", -1, 1, 0, 0, 3},
+		{"fenced", 1, 0, kerr.FencedLeaderEpoch.Code, -1, -1},
+		{"unknown epoch", 3, 0, kerr.UnknownLeaderEpoch.Code, -1, -1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ask(tt.current, tt.epoch)
+			if got.ErrorCode != tt.code || got.LeaderEpoch != tt.wantEpoch || got.EndOffset != tt.wantOffset {
+				t.Fatalf("got code %d epoch %d offset %d, want %d %d %d", got.ErrorCode, got.LeaderEpoch, got.EndOffset, tt.code, tt.wantEpoch, tt.wantOffset)
+			}
+		})
+	}
+}

@@ -406,7 +406,26 @@ func (l *fakeLog) AssignLeaderEpoch(epoch int32, start int64) error {
 	l.mu.Unlock()
 	return nil
 }
-func (l *fakeLog) EndOffsetForEpoch(int32) (int32, int64) { return -1, -1 }
+// EndOffsetForEpoch follows LeaderEpochFileCache.endOffsetFor.
+func (l *fakeLog) EndOffsetForEpoch(epoch int32) (int32, int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.epochs) == 0 {
+		return -1, -1
+	}
+	if last := l.epochs[len(l.epochs)-1]; int32(last[0]) == epoch {
+		return epoch, l.end
+	}
+	for i, e := range l.epochs {
+		if int32(e[0]) > epoch {
+			if i == 0 {
+				return epoch, e[1]
+			}
+			return int32(l.epochs[i-1][0]), e[1]
+		}
+	}
+	return int32(l.epochs[len(l.epochs)-1][0]), l.end
+}
 func (l *fakeLog) LatestEpoch() (int32, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
