@@ -406,6 +406,7 @@ func (l *fakeLog) AssignLeaderEpoch(epoch int32, start int64) error {
 	l.mu.Unlock()
 	return nil
 }
+
 // EndOffsetForEpoch follows LeaderEpochFileCache.endOffsetFor.
 func (l *fakeLog) EndOffsetForEpoch(epoch int32) (int32, int64) {
 	l.mu.Lock()
