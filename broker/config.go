@@ -23,7 +23,9 @@ type Config struct {
 	AdvertisedListeners []Listener
 	InterBrokerListener string // inter.broker.listener.name (PLAINTEXT by default)
 
-	LogDirs []string // log.dirs, named in startup errors only: storage owns the dirs
+	// LogDirs is log.dirs (or log.dir), named in startup errors only:
+	// storage owns the dirs. It has no default here; conf applies Kafka's.
+	LogDirs []string
 
 	Topics TopicDefaults
 
@@ -143,13 +145,13 @@ type ConfigSynonym struct {
 	Source ConfigSource
 }
 
-// DefaultConfig returns Kafka 2.4's defaults (KafkaConfig.Defaults).
+// DefaultConfig returns Kafka 2.4's defaults (KafkaConfig.Defaults),
+// except LogDirs, which the caller sets.
 func DefaultConfig() Config {
 	return Config{
 		BrokerID:            0,
 		Listeners:           []Listener{{Name: "PLAINTEXT", Port: 9092, SecurityProtocol: "PLAINTEXT"}},
 		InterBrokerListener: "PLAINTEXT",
-		LogDirs:             []string{"/tmp/kafka-logs"},
 		Topics: TopicDefaults{
 			NumPartitions:            1,
 			DefaultReplicationFactor: 1,

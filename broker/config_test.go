@@ -7,7 +7,9 @@ import (
 )
 
 func TestDefaultConfigValid(t *testing.T) {
-	if err := DefaultConfig().Validate(); err != nil {
+	cfg := DefaultConfig()
+	cfg.LogDirs = []string{"data"}
+	if err := cfg.Validate(); err != nil {
 		t.Fatalf("DefaultConfig invalid: %v", err)
 	}
 }
@@ -38,6 +40,7 @@ func TestConfigValidate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := DefaultConfig()
+			cfg.LogDirs = []string{"data"}
 			tt.mod(&cfg)
 			err := cfg.Validate()
 			switch {
