@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/samsa-broker/samsa/coordinator/zktest"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -725,5 +726,48 @@ func TestDeletionResumesAfterBrokerReturns(t *testing.T) {
 	waitFor(t, "deletion completed", func() bool {
 		ok, err := z.TopicExists(ctx, "gone")
 		return err == nil && !ok
+	})
+}
+
+func TestAutoLeaderRebalance(t *testing.T) {
+	srv := zktest.Start(t)
+	ctx := testCtx(t)
+	nodes := map[int32]*Node{}
+	var z *ZK
+	for id := int32(1); id <= 2; id++ {
+		zz := dialZK(t, srv)
+		n := NewNode(zz, NodeConfig{
+			BrokerID:                  id,
+			Endpoints:                 []Endpoint{{Listener: "PLAINTEXT", Host: "127.0.0.1", Port: 9092 + id, SecurityProtocol: "PLAINTEXT"}},
+			AutoLeaderRebalanceEnable: true, LeaderImbalanceCheckInterval: time.Second,
+		}, &fakeTransport{}, testLog(t))
+		t.Cleanup(func() { n.Close() })
+		if _, err := n.Prepare(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Register(ctx); err != nil {
+			t.Fatal(err)
+		}
+		nodes[id], z = n, zz
+	}
+	if err := z.CreateTopic(ctx, "bal", map[int32][]int32{0: {1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tp := TopicPartition{Topic: "bal", Partition: 0}
+	waitFor(t, "state", func() bool { return readStateJSON(t, z, tp) != "" })
+	cur, _ := z.PartitionState(ctx, tp)
+	moved := cur
+	moved.Leader, moved.LeaderEpoch = 2, cur.LeaderEpoch+1
+	if _, err := nodes[2].UpdateLeaderAndISR(ctx, tp, moved); err != nil {
+		t.Fatal(err)
+	}
+	nodes[2].NotifyISRChange(tp)
+	if err := nodes[2].FlushISRChanges(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Broker 1 prefers 1 partition and leads none of it: 100% > 10%.
+	waitFor(t, "preferred leader restored by the imbalance check", func() bool {
+		s, err := z.PartitionState(ctx, tp)
+		return err == nil && s.Leader == 1 && s.LeaderEpoch == moved.LeaderEpoch+1
 	})
 }
