@@ -77,7 +77,10 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 	case "zstd":
 		opts = append(opts, kgo.ProducerBatchCompression(kgo.ZstdCompression()))
 	default:
-		return nil, configError("compression.type", c, "String must be one of: none, gzip, snappy, lz4, zstd")
+		// 2.4's ProducerConfig does not validate the name; the producer's
+		// constructor fails on it.
+		return nil, fmt.Errorf("org.apache.kafka.common.KafkaException: Failed to construct kafka producer\n"+
+			"Caused by: java.lang.IllegalArgumentException: Unknown compression name: %s", c)
 	}
 
 	linger, err := ms("linger.ms", 0)

@@ -20,7 +20,10 @@ const (
 	typeList
 )
 
-var logConfigTypeNames = [...]string{"INT", "LONG", "DOUBLE", "BOOLEAN", "STRING", "LIST"}
+// String is the ConfigDef.Type name Kafka's messages use.
+func (t logConfigType) String() string {
+	return [...]string{"INT", "LONG", "DOUBLE", "BOOLEAN", "STRING", "LIST"}[t]
+}
 
 // logConfigDef describes one topic config of Kafka 2.4.1: its type and, for
 // enumerations, the accepted values in the order Kafka's message lists them.
@@ -109,7 +112,7 @@ func validateLogConfig(props map[string]string) error {
 			}
 		}
 		if err != nil {
-			return configException(k, v, "Not a number of type "+logConfigTypeNames[d.typ])
+			return configException(k, v, "Not a number of type "+d.typ.String())
 		}
 		if len(d.oneOf) > 0 {
 			vals := []string{v}

@@ -28,28 +28,46 @@ func JavaException(err error, msg string) string {
 	return err.Error()
 }
 
-// exceptionOverrides lists the Kafka errors whose Java exception class is not
-// the error name in CamelCase plus "Exception" (org.apache.kafka.common.protocol.Errors).
-var exceptionOverrides = map[int16]string{
-	kerr.UnknownServerError.Code:          "UnknownServerException",
-	kerr.CorruptMessage.Code:              "CorruptRecordException",
-	kerr.MessageTooLarge.Code:             "RecordTooLargeException",
-	kerr.RequestTimedOut.Code:             "TimeoutException",
-	kerr.RecordListTooLarge.Code:          "RecordBatchTooLargeException",
-	kerr.TopicAlreadyExists.Code:          "TopicExistsException",
-	kerr.InvalidTopicException.Code:       "InvalidTopicException",
-	kerr.InvalidConfig.Code:               "InvalidConfigurationException",
-	kerr.KafkaStorageError.Code:           "KafkaStorageException",
-	kerr.NetworkException.Code:            "NetworkException",
-	kerr.TopicAuthorizationFailed.Code:    "TopicAuthorizationException",
-	kerr.GroupAuthorizationFailed.Code:    "GroupAuthorizationException",
-	kerr.ClusterAuthorizationFailed.Code:  "ClusterAuthorizationException",
-	kerr.UnsupportedForMessageFormat.Code: "UnsupportedForMessageFormatException",
+// exceptionOverride names the Java exception of the Kafka errors whose class
+// is not the error name in CamelCase plus "Exception"
+// (org.apache.kafka.common.protocol.Errors); "" for the others.
+func exceptionOverride(code int16) string {
+	switch code {
+	case kerr.UnknownServerError.Code:
+		return "UnknownServerException"
+	case kerr.CorruptMessage.Code:
+		return "CorruptRecordException"
+	case kerr.MessageTooLarge.Code:
+		return "RecordTooLargeException"
+	case kerr.RequestTimedOut.Code:
+		return "TimeoutException"
+	case kerr.RecordListTooLarge.Code:
+		return "RecordBatchTooLargeException"
+	case kerr.TopicAlreadyExists.Code:
+		return "TopicExistsException"
+	case kerr.InvalidTopicException.Code:
+		return "InvalidTopicException"
+	case kerr.InvalidConfig.Code:
+		return "InvalidConfigurationException"
+	case kerr.KafkaStorageError.Code:
+		return "KafkaStorageException"
+	case kerr.NetworkException.Code:
+		return "NetworkException"
+	case kerr.TopicAuthorizationFailed.Code:
+		return "TopicAuthorizationException"
+	case kerr.GroupAuthorizationFailed.Code:
+		return "GroupAuthorizationException"
+	case kerr.ClusterAuthorizationFailed.Code:
+		return "ClusterAuthorizationException"
+	case kerr.UnsupportedForMessageFormat.Code:
+		return "UnsupportedForMessageFormatException"
+	}
+	return ""
 }
 
 // ExceptionClass is the simple name of the Java exception for a Kafka error.
 func ExceptionClass(ke *kerr.Error) string {
-	if c, ok := exceptionOverrides[ke.Code]; ok {
+	if c := exceptionOverride(ke.Code); c != "" {
 		return c
 	}
 	var b strings.Builder
