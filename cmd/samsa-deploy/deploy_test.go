@@ -39,10 +39,11 @@ broker_id = 3
 zookeeper_id = 3
 `
 
-// TestZooKeeperLifecycle renders a cluster, starts its ensemble, checks its
-// status, stops it and starts it again on the kept data, through the same
-// entry point as the command line.
-func TestZooKeeperLifecycle(t *testing.T) {
+// TestLocalClusterLifecycle renders a cluster, starts its ensemble and its
+// brokers (through bin/kafka-server-start.sh -daemon, as make run does),
+// waits for registration and a controller, stops everything and starts the
+// ensemble again on the kept data, through the command line's entry point.
+func TestLocalClusterLifecycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts ZooKeeper JVMs")
 	}
@@ -52,8 +53,12 @@ func TestZooKeeperLifecycle(t *testing.T) {
 	if err := os.WriteFile(clusterPath, []byte(strings.Replace(testCluster, "RUN", runDir, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	common := []string{"--cluster", clusterPath, "--timeout", "2m"}
-	t.Cleanup(func() { run(append([]string{"zk-stop"}, common...), new(bytes.Buffer), new(bytes.Buffer)) })
+	binDir, brokerBuilt := scriptsDir(t)
+	common := []string{"--cluster", clusterPath, "--timeout", "2m", "--bin", binDir}
+	t.Cleanup(func() {
+		run(append([]string{"broker-stop"}, common...), new(bytes.Buffer), new(bytes.Buffer))
+		run(append([]string{"zk-stop"}, common...), new(bytes.Buffer), new(bytes.Buffer))
+	})
 
 	exists := func(rel string) func(t *testing.T) {
 		return func(t *testing.T) {
@@ -77,19 +82,28 @@ func TestZooKeeperLifecycle(t *testing.T) {
 		wantCode int
 		wantOut  []string
 		then     func(t *testing.T)
+		broker   bool // needs a built kafka-server-start
 	}{
-		{"render", []string{"render"}, 0, []string{"kafka1: wrote", "kafka3: wrote"}, exists("kafka2/config/zoo.cfg")},
-		{"status before start", []string{"zk-status"}, 1, []string{"kafka1 127.0.0.27:21811: not serving"}, nil},
-		{"start", []string{"zk-start"}, 0, []string{"kafka1: ZooKeeper started on 127.0.0.27:21811"}, waitLeader},
-		{"start again", []string{"zk-start"}, 0, []string{"kafka2: ZooKeeper already running"}, nil},
-		{"status", []string{"zk-status"}, 0, []string{"Mode: leader", "Mode: follower"}, exists("kafka1/zookeeper/version-2")},
-		{"next", []string{"next"}, 0, []string{"--create --zookeeper 127.0.0.27:21811 --replication-factor 1", "--broker-list 127.0.0.27:29092 -topic test"}, nil},
-		{"stop", []string{"zk-stop"}, 0, []string{"kafka1: ZooKeeper stopped", "kafka3: ZooKeeper stopped"}, nil},
-		{"stop again", []string{"zk-stop"}, 0, nil, nil},
-		{"render keeps data", []string{"render"}, 0, nil, exists("kafka1/zookeeper/version-2")},
-		{"restart", []string{"zk-start"}, 0, []string{"kafka3: ZooKeeper started"}, waitLeader},
+		{"render", []string{"render"}, 0, []string{"kafka1: wrote", "kafka3: wrote"}, exists("kafka2/config/zoo.cfg"), false},
+		{"status before start", []string{"zk-status"}, 1, []string{"kafka1 127.0.0.27:21811: not serving"}, nil, false},
+		{"start", []string{"zk-start"}, 0, []string{"kafka1: ZooKeeper started on 127.0.0.27:21811"}, waitLeader, false},
+		{"start again", []string{"zk-start"}, 0, []string{"kafka2: ZooKeeper already running"}, nil, false},
+		{"status", []string{"zk-status"}, 0, []string{"Mode: leader", "Mode: follower"}, exists("kafka1/zookeeper/version-2"), false},
+		{"next", []string{"next"}, 0, []string{"--create --zookeeper 127.0.0.27:21811 --replication-factor 1", "--broker-list 127.0.0.27:29092 -topic test"}, nil, false},
+		{"broker start", []string{"broker-start"}, 0, []string{"kafka1: broker 1 started on 127.0.0.27:29092", "kafka3: broker 3 started"}, exists("kafka2/kafka.pid"), true},
+		{"broker start again", []string{"broker-start"}, 0, []string{"kafka2: broker 2 already running"}, nil, true},
+		{"wait for the cluster", []string{"wait-cluster"}, 0, []string{"Brokers 1, 2, 3 registered; controller: "}, exists("kafka1/logs/server.log"), true},
+		{"cluster status", []string{"status"}, 0, []string{"kafka3: broker 3 running on 127.0.0.29:29092", "/brokers/ids: [1, 2, 3]"}, nil, true},
+		{"broker stop", []string{"broker-stop"}, 0, []string{"kafka1: broker 1 stopped", "kafka3: broker 3 stopped"}, nil, true},
+		{"stop", []string{"zk-stop"}, 0, []string{"kafka1: ZooKeeper stopped", "kafka3: ZooKeeper stopped"}, nil, false},
+		{"stop again", []string{"zk-stop"}, 0, nil, nil, false},
+		{"render keeps data", []string{"render"}, 0, nil, exists("kafka1/zookeeper/version-2"), false},
+		{"restart", []string{"zk-start"}, 0, []string{"kafka3: ZooKeeper started"}, waitLeader, false},
 	}
 	for _, s := range steps {
+		if s.broker && !brokerBuilt {
+			continue
+		}
 		var stdout, stderr bytes.Buffer
 		code := run(append([]string{s.args[0]}, append(common, s.args[1:]...)...), &stdout, &stderr)
 		if code != s.wantCode {
@@ -104,6 +118,29 @@ func TestZooKeeperLifecycle(t *testing.T) {
 			t.Run(s.name, s.then)
 		}
 	}
+}
+
+// scriptsDir returns the repository's bin/ and whether the broker those
+// scripts run is built. Under make test (SAMSA_BIN_DIR set) it must be;
+// a bare go test without a build leaves the broker steps out.
+func scriptsDir(t *testing.T) (string, bool) {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(wd, "..", "..")
+	broker := filepath.Join(root, "build", "bin", "kafka-server-start")
+	_, err = os.Stat(broker)
+	switch {
+	case err == nil:
+		return filepath.Join(root, "bin"), true
+	case os.Getenv("SAMSA_BIN_DIR") != "":
+		t.Fatalf("SAMSA_BIN_DIR is set but %s is missing: %v", broker, err)
+	default:
+		t.Logf("%s is not built (make build): broker steps left out", broker)
+	}
+	return filepath.Join(root, "bin"), false
 }
 
 func TestParseMode(t *testing.T) {
