@@ -195,3 +195,32 @@ func TestOffsetForLeaderEpoch(t *testing.T) {
 		})
 	}
 }
+
+func TestControlledShutdownRequest(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.dial()
+	for _, tt := range []struct {
+		name       string
+		broker     int32
+		epoch      int64
+		controller bool
+		code       int16
+		remaining  int
+	}{
+		{"done", 2, 60, true, 0, 0},
+		{"still leading", 3, 60, true, 0, 1},
+		{"stale epoch", 2, 10, true, kerr.StaleBrokerEpoch.Code, 0},
+		{"not controller", 2, 60, false, kerr.NotController.Code, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h.node.setController(tt.controller)
+			req := kmsg.NewPtrControlledShutdownRequest()
+			req.BrokerID, req.BrokerEpoch = tt.broker, tt.epoch
+			resp := c.do(req, 3).(*kmsg.ControlledShutdownResponse)
+			if resp.ErrorCode != tt.code || len(resp.PartitionsRemaining) != tt.remaining {
+				t.Fatalf("code %d remaining %v, want %d and %d", resp.ErrorCode, resp.PartitionsRemaining, tt.code, tt.remaining)
+			}
+		})
+	}
+	h.node.setController(true)
+}

@@ -49,6 +49,9 @@ type Node interface {
 	IsController() bool
 	// ControlledShutdown asks the controller to move leadership away.
 	ControlledShutdown(ctx context.Context) error
+	// HandleControlledShutdown is the controller's side of another
+	// broker's ControlledShutdown: the partitions it still leads.
+	HandleControlledShutdown(ctx context.Context, brokerID int32, brokerEpoch int64) ([]coordinator.TopicPartition, error)
 	// NewProducerIDBlock claims the next block of producer ids
 	// [start, end], inclusive.
 	NewProducerIDBlock(ctx context.Context) (start, end int64, err error)

@@ -37,6 +37,7 @@ func (s *Server) newAPITable() apiTable {
 		{key: 4, min: 0, max: 4, handle: typed(s.handleLeaderAndISR)},
 		{key: 5, min: 0, max: 2, handle: typed(s.handleStopReplica)},
 		{key: 6, min: 0, max: 6, handle: typed(s.handleUpdateMetadata)},
+		{key: 7, min: 0, max: 3, handle: typed(s.handleControlledShutdown)},
 		{key: 18, min: 0, max: 3, handle: typed(s.handleApiVersions)},
 		{key: 19, min: 0, max: 5, handle: typed(s.handleCreateTopics)},
 		{key: 20, min: 0, max: 4, handle: typed(s.handleDeleteTopics)},

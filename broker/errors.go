@@ -38,6 +38,8 @@ var errorCodes = []struct {
 	// coordinator (admin paths)
 	{coordinator.ErrNotController, kerr.NotController},
 	{coordinator.ErrControllerMoved, kerr.NotController},
+	{coordinator.ErrStaleBrokerEpoch, kerr.StaleBrokerEpoch},
+	{coordinator.ErrBrokerNotAvailable, kerr.BrokerNotAvailable},
 	{coordinator.ErrTopicExists, kerr.TopicAlreadyExists},
 	{coordinator.ErrInvalidTopic, kerr.InvalidTopicException},
 	{coordinator.ErrInvalidReplicationFactor, kerr.InvalidReplicationFactor},

@@ -30,6 +30,8 @@ func TestErrorCode(t *testing.T) {
 		{protocol.ErrInvalidRecord, kerr.InvalidRecord},
 		{coordinator.ErrNotController, kerr.NotController},
 		{coordinator.ErrControllerMoved, kerr.NotController},
+		{coordinator.ErrStaleBrokerEpoch, kerr.StaleBrokerEpoch},
+		{coordinator.ErrBrokerNotAvailable, kerr.BrokerNotAvailable},
 		{coordinator.ErrTopicExists, kerr.TopicAlreadyExists},
 		{coordinator.ErrInvalidTopic, kerr.InvalidTopicException},
 		{coordinator.ErrInvalidReplicationFactor, kerr.InvalidReplicationFactor},

@@ -89,6 +89,21 @@ func (n *fakeNode) lastISR() ([]int32, int) {
 	return n.isrUpdates[len(n.isrUpdates)-1].ISR, len(n.isrUpdates)
 }
 
+func (n *fakeNode) HandleControlledShutdown(_ context.Context, id int32, epoch int64) ([]coordinator.TopicPartition, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.controller {
+		return nil, coordinator.ErrNotController
+	}
+	if epoch != -1 && epoch < 50 {
+		return nil, coordinator.ErrStaleBrokerEpoch
+	}
+	if id == 3 {
+		return []coordinator.TopicPartition{{Topic: "t", Partition: 4}}, nil
+	}
+	return nil, nil
+}
+
 func (n *fakeNode) Close() error {
 	n.record("close")
 	return nil
