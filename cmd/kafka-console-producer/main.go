@@ -77,38 +77,55 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	p := &producer{client: client, log: log.WithField(logfmt.LoggerField, "org.apache.kafka.clients.producer.internals.ErrorLoggingCallback"), cfg: cfg, connected: connected}
 	defer p.close()
 
+	// Reading happens in a goroutine so a signal can interrupt a blocked
+	// read; it reads (and prompts) only when asked, after the previous
+	// record was handed to the producer, as Kafka's single thread does.
 	reader := newLineReader(stdin, stdout, cfg.topic, cfg.readerProps)
-	msgs := make(chan message)
-	readErr := make(chan error, 1)
+	type read struct {
+		m   message
+		err error
+	}
+	want, got := make(chan struct{}), make(chan read)
 	go func() {
 		for {
-			m, err := reader.next()
-			if err != nil {
-				readErr <- err
+			select {
+			case <-want:
+			case <-ctx.Done():
 				return
 			}
+			m, err := reader.next()
 			select {
-			case msgs <- m:
+			case got <- read{m, err}:
 			case <-ctx.Done():
+				return
+			}
+			if err != nil {
 				return
 			}
 		}
 	}()
 	for {
+		var r read
 		select {
+		case want <- struct{}{}:
 		case <-ctx.Done():
 			return 130
-		case err := <-readErr:
-			if errors.Is(err, io.EOF) {
-				return 0
-			}
+		}
+		select {
+		case r = <-got:
+		case <-ctx.Done():
+			return 130
+		}
+		switch {
+		case errors.Is(r.err, io.EOF):
+			return 0
+		case r.err != nil:
+			fmt.Fprintln(stderr, r.err)
+			return 1
+		}
+		if err := p.send(ctx, r.m); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
-		case m := <-msgs:
-			if err := p.send(ctx, m); err != nil {
-				fmt.Fprintln(stderr, err)
-				return 1
-			}
 		}
 	}
 }
@@ -136,7 +153,8 @@ func (p *producer) send(ctx context.Context, m message) error {
 		return nil // interrupted; main reports the signal
 	}
 	if err := <-done; err != nil {
-		return fmt.Errorf("java.util.concurrent.ExecutionException: %s", p.exception(rec, err))
+		cause := p.exception(rec, err)
+		return fmt.Errorf("java.util.concurrent.ExecutionException: %s\nCaused by: %s", cause, cause)
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ func JavaException(err error, msg string) string {
 	var ke *kerr.Error
 	if errors.As(err, &ke) {
 		if msg == "" {
-			msg = ke.Description
+			msg = javaDefaultMessage(ke)
 		}
 		return "org.apache.kafka.common.errors." + ExceptionClass(ke) + ": " + msg
 	}
@@ -26,6 +26,23 @@ func JavaException(err error, msg string) string {
 		return "org.apache.kafka.common.errors.TimeoutException: " + err.Error()
 	}
 	return err.Error()
+}
+
+// javaDefaultMessage is the exception message Kafka's Errors enum gives an
+// error: franz-go's description, which drops the final period that all but
+// a few of Kafka's messages end with.
+func javaDefaultMessage(ke *kerr.Error) string {
+	d := ke.Description
+	switch ke.Code {
+	case kerr.FencedLeaderEpoch.Code, kerr.UnknownLeaderEpoch.Code, kerr.StaleBrokerEpoch.Code,
+		kerr.MemberIDRequired.Code, kerr.PreferredLeaderNotAvailable.Code,
+		kerr.EligibleLeadersNotAvailable.Code, kerr.ElectionNotNeeded.Code:
+		return d
+	}
+	if !strings.HasSuffix(d, ".") {
+		d += "."
+	}
+	return d
 }
 
 // exceptionOverride names the Java exception of the Kafka errors whose class

@@ -180,7 +180,7 @@ func TestJavaException(t *testing.T) {
 		{kerr.InvalidReplicationFactor, "Replication factor: 3 larger than available brokers: 1.",
 			"org.apache.kafka.common.errors.InvalidReplicationFactorException: Replication factor: 3 larger than available brokers: 1."},
 		{kerr.TopicAlreadyExists, "Topic 'test' already exists.", "org.apache.kafka.common.errors.TopicExistsException: Topic 'test' already exists."},
-		{kerr.NotLeaderForPartition, "", "org.apache.kafka.common.errors.NotLeaderForPartitionException: " + kerr.NotLeaderForPartition.Description},
+		{kerr.MessageTooLarge, "", "org.apache.kafka.common.errors.RecordTooLargeException: The request included a message larger than the max message size the server will accept."},
 		{errors.New("plain"), "", "plain"},
 	}
 	for _, tc := range tests {
