@@ -34,14 +34,23 @@ func (c *config) clientOptions() ([]kgo.Opt, error) {
 	if v := strings.TrimSpace(props["allow.auto.create.topics"]); v == "" || strings.EqualFold(v, "true") {
 		opts = append(opts, kgo.AllowAutoTopicCreation())
 	}
-	ms := func(key string, def int64) (time.Duration, error) {
+	// ms reads a duration in milliseconds; typ is the ConfigDef type ("INT"
+	// or "LONG") named in Kafka's parse error.
+	ms := func(key string, def int64, typ string) (time.Duration, error) {
 		v, ok := props[key]
 		if !ok {
 			return time.Duration(def) * time.Millisecond, nil
 		}
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || n < 0 {
-			return 0, configError(key, v, "Expected value to be a 32-bit integer, but it was a java.lang.String")
+		bits := 64
+		if typ == "INT" {
+			bits = 32
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, bits)
+		if err != nil {
+			return 0, configError(key, v, "Not a number of type "+typ)
+		}
+		if n < 0 {
+			return 0, configError(key, v, "Value must be at least 0")
 		}
 		return time.Duration(n) * time.Millisecond, nil
 	}
@@ -52,7 +61,10 @@ func (c *config) clientOptions() ([]kgo.Opt, error) {
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
 		if err != nil {
-			return 0, configError(key, v, "Expected value to be a 32-bit integer, but it was a java.lang.String")
+			return 0, configError(key, v, "Not a number of type INT")
+		}
+		if n < 0 { // every integer setting used here is atLeast(0) in Kafka
+			return 0, configError(key, v, "Value must be at least 0")
 		}
 		return int32(n), nil
 	}
@@ -78,7 +90,7 @@ func (c *config) clientOptions() ([]kgo.Opt, error) {
 		return nil, configError("isolation.level", v, "String must be one of: read_committed, read_uncommitted")
 	}
 
-	wait, err := ms("fetch.max.wait.ms", 500)
+	wait, err := ms("fetch.max.wait.ms", 500, "INT")
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +106,7 @@ func (c *config) clientOptions() ([]kgo.Opt, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxAge, err := ms("metadata.max.age.ms", 300000)
+	maxAge, err := ms("metadata.max.age.ms", 300000, "LONG")
 	if err != nil {
 		return nil, err
 	}
@@ -121,15 +133,15 @@ func (c *config) clientOptions() ([]kgo.Opt, error) {
 	} else {
 		opts = append(opts, kgo.ConsumeTopics(c.topic))
 	}
-	session, err := ms("session.timeout.ms", 10000)
+	session, err := ms("session.timeout.ms", 10000, "INT")
 	if err != nil {
 		return nil, err
 	}
-	heartbeat, err := ms("heartbeat.interval.ms", 3000)
+	heartbeat, err := ms("heartbeat.interval.ms", 3000, "INT")
 	if err != nil {
 		return nil, err
 	}
-	rebalance, err := ms("max.poll.interval.ms", 300000)
+	rebalance, err := ms("max.poll.interval.ms", 300000, "INT")
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +152,7 @@ func (c *config) clientOptions() ([]kgo.Opt, error) {
 	opts = append(opts, kgo.ConsumerGroup(group), kgo.SessionTimeout(session), kgo.HeartbeatInterval(heartbeat),
 		kgo.RebalanceTimeout(rebalance), kgo.Balancers(balancers...))
 	if c.autoCommit() {
-		interval, err := ms("auto.commit.interval.ms", 5000)
+		interval, err := ms("auto.commit.interval.ms", 5000, "INT")
 		if err != nil {
 			return nil, err
 		}

@@ -26,14 +26,23 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 		// The Java producer asks for auto-creation in its Metadata requests.
 		kgo.AllowAutoTopicCreation(),
 	}
-	ms := func(key string, def int64) (time.Duration, error) {
+	// ms reads a duration in milliseconds; typ is the ConfigDef type ("INT"
+	// or "LONG") named in Kafka's parse error.
+	ms := func(key string, def int64, typ string) (time.Duration, error) {
 		v, ok := props[key]
 		if !ok {
 			return time.Duration(def) * time.Millisecond, nil
 		}
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || n < 0 {
-			return 0, configError(key, v, "Expected value to be a non-negative number")
+		bits := 64
+		if typ == "INT" {
+			bits = 32
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, bits)
+		if err != nil {
+			return 0, configError(key, v, "Not a number of type "+typ)
+		}
+		if n < 0 {
+			return 0, configError(key, v, "Value must be at least 0")
 		}
 		return time.Duration(n) * time.Millisecond, nil
 	}
@@ -44,7 +53,10 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
 		if err != nil {
-			return 0, configError(key, v, "Expected value to be a 32-bit integer, but it was a java.lang.String")
+			return 0, configError(key, v, "Not a number of type INT")
+		}
+		if n < 0 { // every integer setting used here is atLeast(0) in Kafka
+			return 0, configError(key, v, "Value must be at least 0")
 		}
 		return n, nil
 	}
@@ -83,14 +95,14 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 			"Caused by: java.lang.IllegalArgumentException: Unknown compression name: %s", c)
 	}
 
-	linger, err := ms("linger.ms", 0)
+	linger, err := ms("linger.ms", 0, "LONG")
 	if err != nil {
 		return nil, err
 	}
 	if linger > 0 {
 		opts = append(opts, kgo.ProducerLinger(linger))
 	}
-	reqTimeout, err := ms("request.timeout.ms", 30000)
+	reqTimeout, err := ms("request.timeout.ms", 30000, "INT")
 	if err != nil {
 		return nil, err
 	}
@@ -103,21 +115,21 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 	// records by the shorter of the two and never failing them early for an
 	// unknown topic makes a stopped broker or a missing topic fail after
 	// max.block.ms (60 s), as with Kafka's tool.
-	delivery, err := ms("delivery.timeout.ms", 120000)
+	delivery, err := ms("delivery.timeout.ms", 120000, "INT")
 	if err != nil {
 		return nil, err
 	}
-	block, err := ms("max.block.ms", 60000)
+	block, err := ms("max.block.ms", 60000, "LONG")
 	if err != nil {
 		return nil, err
 	}
 	opts = append(opts, kgo.RecordDeliveryTimeout(min(delivery, block)), kgo.UnknownTopicRetries(-1))
-	backoff, err := ms("retry.backoff.ms", 100)
+	backoff, err := ms("retry.backoff.ms", 100, "LONG")
 	if err != nil {
 		return nil, err
 	}
 	opts = append(opts, kgo.RetryBackoffFn(func(int) time.Duration { return backoff }))
-	maxAge, err := ms("metadata.max.age.ms", 300000)
+	maxAge, err := ms("metadata.max.age.ms", 300000, "LONG")
 	if err != nil {
 		return nil, err
 	}
