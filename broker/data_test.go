@@ -263,3 +263,39 @@ func TestInitProducerID(t *testing.T) {
 		t.Fatalf("transactional: %+v", resp)
 	}
 }
+
+func TestDeleteRecords(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.dial()
+	h.hostTopic(c, "t", 1)
+	produce(t, c, "t", 0, 1, makeBatch(5, 1))
+	for _, tt := range []struct {
+		name   string
+		topic  string
+		offset int64
+		code   int16
+		low    int64
+	}{
+		{"before offset 2", "t", 2, 0, 2},
+		{"above the high watermark", "t", 6, kerr.OffsetOutOfRange.Code, -1},
+		{"-1 is the high watermark", "t", -1, 0, 5},
+		{"unknown", "nope", 1, kerr.UnknownTopicOrPartition.Code, -1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := kmsg.NewPtrDeleteRecordsRequest()
+			rt := kmsg.NewDeleteRecordsRequestTopic()
+			rt.Topic = tt.topic
+			rp := kmsg.NewDeleteRecordsRequestTopicPartition()
+			rp.Offset = tt.offset
+			rt.Partitions = append(rt.Partitions, rp)
+			req.Topics = append(req.Topics, rt)
+			got := c.do(req, 1).(*kmsg.DeleteRecordsResponse).Topics[0].Partitions[0]
+			if got.ErrorCode != tt.code || got.LowWatermark != tt.low {
+				t.Fatalf("code %d low %d, want %d %d", got.ErrorCode, got.LowWatermark, tt.code, tt.low)
+			}
+		})
+	}
+	if fp := fetch(t, c, fetchRequest("t", 0, 0, -1, 0, 1)); fp.ErrorCode != kerr.OffsetOutOfRange.Code || fp.LogStartOffset != 5 {
+		t.Fatalf("fetch below the new log start: %+v", fp)
+	}
+}

@@ -106,6 +106,7 @@ type PartitionLog interface {
 	OffsetForTimestamp(ts int64) (offset, timestamp int64, found bool, err error)
 	Truncate(offset int64) error
 	TruncateFully(newStart int64) error
+	DeleteRecordsBefore(offset int64) (newLogStart int64, err error)
 	AssignLeaderEpoch(epoch int32, startOffset int64) error
 	EndOffsetForEpoch(epoch int32) (int32, int64)
 	LatestEpoch() (int32, bool)

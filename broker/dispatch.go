@@ -41,6 +41,7 @@ func (s *Server) newAPITable() apiTable {
 		{key: 18, min: 0, max: 3, handle: typed(s.handleApiVersions)},
 		{key: 19, min: 0, max: 5, handle: typed(s.handleCreateTopics)},
 		{key: 20, min: 0, max: 4, handle: typed(s.handleDeleteTopics)},
+		{key: 21, min: 0, max: 1, handle: typed(s.handleDeleteRecords)},
 		{key: 22, min: 0, max: 2, handle: typed(s.handleInitProducerID)},
 		{key: 23, min: 0, max: 3, handle: typed(s.handleOffsetForLeaderEpoch)},
 		{key: 32, min: 0, max: 2, handle: typed(s.handleDescribeConfigs)},

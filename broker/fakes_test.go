@@ -409,6 +409,13 @@ func (l *fakeLog) Truncate(offset int64) error {
 	return nil
 }
 
+func (l *fakeLog) DeleteRecordsBefore(offset int64) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.start = max(l.start, offset)
+	return l.start, nil
+}
+
 func (l *fakeLog) TruncateFully(start int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()

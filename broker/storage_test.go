@@ -63,6 +63,21 @@ func TestWithRealStorage(t *testing.T) {
 	if fp.ErrorCode != 0 || fp.HighWatermark != 200 || len(batchOffsets(fp.RecordBatches)) != 1 {
 		t.Fatalf("after restart: code %d hw %d batches %v", fp.ErrorCode, fp.HighWatermark, batchOffsets(fp.RecordBatches))
 	}
+
+	// DeleteRecords raises the log start offset.
+	dr := kmsg.NewPtrDeleteRecordsRequest()
+	drt := kmsg.NewDeleteRecordsRequestTopic()
+	drt.Topic = "t"
+	drp := kmsg.NewDeleteRecordsRequestTopicPartition()
+	drp.Offset = 100
+	drt.Partitions = append(drt.Partitions, drp)
+	dr.Topics = append(dr.Topics, drt)
+	if got := c.do(dr, 1).(*kmsg.DeleteRecordsResponse).Topics[0].Partitions[0]; got.ErrorCode != 0 || got.LowWatermark != 100 {
+		t.Fatalf("DeleteRecords: %+v", got)
+	}
+	if fp := fetch(t, c, fetchRequest("t", 0, 0, -1, 0, 1)); fp.ErrorCode == 0 || fp.LogStartOffset != 100 {
+		t.Fatalf("fetch below the log start after DeleteRecords: %+v", fp)
+	}
 }
 
 // startReal starts a broker on m with fake ZooKeeper deps.
