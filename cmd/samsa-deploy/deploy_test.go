@@ -105,7 +105,9 @@ func TestLocalClusterLifecycle(t *testing.T) {
 			continue
 		}
 		var stdout, stderr bytes.Buffer
+		start := time.Now()
 		code := run(append([]string{s.args[0]}, append(common, s.args[1:]...)...), &stdout, &stderr)
+		t.Logf("%s: %v", s.name, time.Since(start).Round(time.Millisecond))
 		if code != s.wantCode {
 			t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", s.name, code, s.wantCode, stdout.String(), stderr.String())
 		}
