@@ -67,7 +67,7 @@ func StartEnsemble(t testing.TB, n int) *Ensemble {
 	t.Cleanup(func() {
 		if t.Failed() {
 			for i := range e.nodes {
-				t.Logf("ZooKeeper node %d (%s), last lines of its log:\n%s", i, e.nodes[i].clientAddr(), e.LogTail(i, 30))
+				t.Logf("ZooKeeper node %d (%s), last lines of its log:\n%s", i, e.nodes[i].clientAddr(), e.LogTail(i, 15))
 			}
 		}
 		e.Close()
@@ -132,7 +132,11 @@ func NewEnsemble(ctx context.Context, dir string, n int) (*Ensemble, error) {
 	}
 	if err := e.WaitLeader(ctx); err != nil {
 		e.Close()
-		return nil, err
+		var logs strings.Builder
+		for i, node := range e.nodes {
+			fmt.Fprintf(&logs, "\n--- node %d (%s), %s:\n%s", i, node.clientAddr(), node.logPath(), e.LogTail(i, 10))
+		}
+		return nil, fmt.Errorf("%w%s", err, logs.String())
 	}
 	return e, nil
 }
