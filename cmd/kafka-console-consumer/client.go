@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,7 +17,8 @@ func configError(key, value, why string) error {
 
 // clientOptions translates the Java consumer properties into franz-go
 // options, with the 2.4 Java consumer's defaults for what is unset.
-func (c *config) clientOptions() ([]kgo.Opt, error) {
+// onAssigned, if not nil, is called when the group assigns partitions.
+func (c *config) clientOptions(onAssigned func(context.Context, *kgo.Client, map[string][]int32)) ([]kgo.Opt, error) {
 	props := c.consumer
 	group := props["group.id"]
 	clientID := props["client.id"]
@@ -159,6 +161,9 @@ func (c *config) clientOptions() ([]kgo.Opt, error) {
 		// Commit only what was printed, as ConsoleConsumer seeks back over
 		// fetched but unprinted records before closing.
 		opts = append(opts, kgo.AutoCommitMarks(), kgo.AutoCommitInterval(interval))
+		if onAssigned != nil {
+			opts = append(opts, kgo.OnPartitionsAssigned(onAssigned))
+		}
 	} else {
 		opts = append(opts, kgo.DisableAutoCommit())
 	}

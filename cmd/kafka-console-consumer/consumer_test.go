@@ -113,7 +113,7 @@ func TestParse(t *testing.T) {
 			if cfg.offset != tc.offset || (cfg.partition != nil) != tc.partitioned {
 				t.Errorf("offset %d partition %v", cfg.offset, cfg.partition)
 			}
-			if _, err := cfg.clientOptions(); err != nil {
+			if _, err := cfg.clientOptions(nil); err != nil {
 				t.Errorf("clientOptions: %v", err)
 			}
 		})

@@ -9,14 +9,17 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
 	"github.com/samsa-broker/samsa/cmd/internal/logfmt"
 	"github.com/sirupsen/logrus"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // closeTimeout bounds the final offset commit and group leave.
@@ -65,14 +68,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, rnd *rand
 	logger := logfmt.NewLogger(stderr, logrus.WarnLevel)
 	log := logger.WithField(logfmt.LoggerField, "kafka.tools.ConsoleConsumer$")
 	cfg.log = logrus.NewEntry(logger)
-	opts, err := cfg.clientOptions()
+	// Not derived from ctx: like the Java consumer's close, the start
+	// positions are still committed after a signal.
+	bg, stopBG := context.WithCancel(context.Background())
+	c := &consumer{cfg: cfg, out: bufio.NewWriter(stdout), stderr: stderr, log: log, bg: bg, stopBG: stopBG}
+	opts, err := cfg.clientOptions(c.onAssigned)
 	if err == nil {
-		var client *kgo.Client
-		if client, err = kgo.NewClient(opts...); err == nil {
-			c := &consumer{cfg: cfg, client: client, out: bufio.NewWriter(stdout), stderr: stderr, log: log}
+		if c.client, err = kgo.NewClient(opts...); err == nil {
 			return c.run(ctx)
 		}
 	}
+	stopBG()
 	log.WithError(errors.New(err.Error())).Error("Unknown error when running consumer: ")
 	return 1
 }
@@ -85,6 +91,80 @@ type consumer struct {
 	stderr io.Writer
 	log    *logrus.Entry
 	count  int
+
+	// Background commits of start positions (onAssigned); cleanup stops
+	// and waits for them before the final commit.
+	bg     context.Context
+	stopBG context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// onAssigned runs when the group assigns partitions. The Java consumer's
+// auto-commit commits the position of every assigned partition, even one
+// nothing was read from, so a group that read nothing resumes where it
+// stood rather than at the reset point of its next start ("latest" would
+// skip what was produced meanwhile). Marks only cover printed records, so
+// the start position of partitions without a committed offset is committed
+// here, off the group's goroutine.
+func (c *consumer) onAssigned(_ context.Context, cl *kgo.Client, assigned map[string][]int32) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.commitStartPositions(c.bg, cl, assigned)
+	}()
+}
+
+func (c *consumer) commitStartPositions(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) {
+	adm := kadm.NewClient(cl)
+	committed, err := adm.FetchOffsets(ctx, c.cfg.consumer["group.id"])
+	if err != nil {
+		return // the next auto-commit of printed records still happens
+	}
+	need := map[string][]int32{}
+	var topics []string
+	for t, ps := range assigned {
+		for _, p := range ps {
+			if o, ok := committed.Lookup(t, p); ok && o.Err == nil && o.At >= 0 {
+				continue
+			}
+			if _, seen := need[t]; !seen {
+				topics = append(topics, t)
+			}
+			need[t] = append(need[t], p)
+		}
+	}
+	if len(topics) == 0 {
+		return
+	}
+	var listed kadm.ListedOffsets
+	switch c.cfg.consumer["auto.offset.reset"] {
+	case "earliest":
+		listed, err = adm.ListStartOffsets(ctx, topics...)
+	case "latest":
+		listed, err = adm.ListEndOffsets(ctx, topics...)
+	default:
+		return
+	}
+	if err != nil {
+		return
+	}
+	offsets := map[string]map[int32]kgo.EpochOffset{}
+	for t, ps := range need {
+		for _, p := range ps {
+			if l, ok := listed.Lookup(t, p); ok && l.Err == nil && l.Offset >= 0 {
+				if offsets[t] == nil {
+					offsets[t] = map[int32]kgo.EpochOffset{}
+				}
+				offsets[t][p] = kgo.EpochOffset{Epoch: -1, Offset: l.Offset}
+			}
+		}
+	}
+	done := make(chan struct{})
+	cl.CommitOffsets(ctx, offsets, func(*kgo.Client, *kmsg.OffsetCommitRequest, *kmsg.OffsetCommitResponse, error) { close(done) })
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 func (c *consumer) run(ctx context.Context) int {
@@ -195,6 +275,14 @@ func (c *consumer) cleanup() {
 	_ = c.out.Flush()
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
+	waited := make(chan struct{})
+	go func() { c.wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-ctx.Done():
+	}
+	c.stopBG()
+	c.wg.Wait()
 	if c.cfg.partition == nil && c.cfg.autoCommit() {
 		if err := c.client.CommitMarkedOffsets(ctx); err != nil {
 			c.log.WithError(errors.New(cli.JavaException(err, ""))).Warn("Failed to commit offsets on close")
