@@ -46,7 +46,11 @@ func (f *Formatter) Format(e *logrus.Entry) ([]byte, error) {
 	b.WriteString(Level(e.Level))
 	b.WriteByte(' ')
 	if p, ok := e.Data[PrefixField]; ok {
-		fmt.Fprintf(b, "[%v] ", p)
+		// Callers may give the prefix with or without log4j's brackets
+		// ("KafkaServer id=1" or "[KafkaServer id=1]"); an empty one is omitted.
+		if s := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(p), "["), "]"); s != "" {
+			fmt.Fprintf(b, "[%s] ", s)
+		}
 	}
 	b.WriteString(e.Message)
 

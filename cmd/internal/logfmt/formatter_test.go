@@ -69,3 +69,23 @@ func TestFormat(t *testing.T) {
 		})
 	}
 }
+
+func TestPrefixBrackets(t *testing.T) {
+	for _, tc := range []struct{ prefix, want string }{
+		{"KafkaServer id=1", "[1970-01-01 00:00:00,000] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)\n"},
+		{"[KafkaServer id=1]", "[1970-01-01 00:00:00,000] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)\n"},
+		{"", "[1970-01-01 00:00:00,000] INFO started (kafka.server.KafkaServer)\n"},
+	} {
+		e := logrus.NewEntry(logrus.New()).WithFields(logrus.Fields{PrefixField: tc.prefix, LoggerField: "kafka.server.KafkaServer"})
+		e.Time = time.Unix(0, 0)
+		e.Level = logrus.InfoLevel
+		e.Message = "started"
+		out, err := (&Formatter{Location: time.UTC}).Format(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != tc.want {
+			t.Errorf("prefix %q: got %q, want %q", tc.prefix, out, tc.want)
+		}
+	}
+}
