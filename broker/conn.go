@@ -74,6 +74,7 @@ type conn struct {
 	nc       net.Conn
 	listener Listener
 	id       string // local-remote-n, like Kafka's connection ids
+	clientID string // of the request being handled (read loop only)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -233,6 +234,10 @@ func (c *conn) handleFrame(frame []byte) (*outFrame, closeReason, error) {
 			return c.unsupportedApiVersions(hdr), reasonNone, nil
 		}
 		return nil, reasonUnsupportedVersion, fmt.Errorf("%s version %d is outside %d-%d", kmsg.NameForKey(hdr.Key), hdr.Version, a.min, a.max)
+	}
+	c.clientID = ""
+	if hdr.ClientID != nil {
+		c.clientID = *hdr.ClientID
 	}
 	resp, err := a.handle(c.ctx, c, req)
 	if err != nil {

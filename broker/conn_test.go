@@ -42,7 +42,7 @@ func TestGarbageClosesOnlyThatConnection(t *testing.T) {
 		{"negative length prefix", []byte{0xff, 0xff, 0xff, 0xf0, 1, 2, 3}},
 		{"random bytes in a frame", append([]byte{0, 0, 0, 12}, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3, 4, 5)},
 		{"unknown key", rawFrame(1000, 0, nil)},
-		{"key kmsg knows but we do not serve", rawFrame(8, 2, nil)},
+		{"key kmsg knows but we do not serve", rawFrame(17, 1, nil)},
 		{"produce version below our minimum", rawFrame(0, 2, nil)},
 		{"metadata version above our maximum", rawFrame(3, 10, nil)},
 		{"truncated body", rawFrame(3, 1, []byte{0, 0, 0, 5})},

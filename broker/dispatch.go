@@ -38,6 +38,15 @@ func (s *Server) newAPITable() apiTable {
 		{key: 5, min: 0, max: 2, handle: typed(s.handleStopReplica)},
 		{key: 6, min: 0, max: 6, handle: typed(s.handleUpdateMetadata)},
 		{key: 7, min: 0, max: 3, handle: typed(s.handleControlledShutdown)},
+		{key: 8, min: 0, max: 8, handle: typed(s.handleOffsetCommit)},
+		{key: 9, min: 0, max: 6, handle: typed(s.handleOffsetFetch)},
+		{key: 10, min: 0, max: 3, handle: typed(s.handleFindCoordinator)},
+		{key: 11, min: 0, max: 6, handle: typed(s.handleJoinGroup)},
+		{key: 12, min: 0, max: 4, handle: typed(s.handleHeartbeat)},
+		{key: 13, min: 0, max: 4, handle: typed(s.handleLeaveGroup)},
+		{key: 14, min: 0, max: 4, handle: typed(s.handleSyncGroup)},
+		{key: 15, min: 0, max: 5, handle: typed(s.handleDescribeGroups)},
+		{key: 16, min: 0, max: 3, handle: typed(s.handleListGroups)},
 		{key: 18, min: 0, max: 3, handle: typed(s.handleApiVersions)},
 		{key: 19, min: 0, max: 5, handle: typed(s.handleCreateTopics)},
 		{key: 20, min: 0, max: 4, handle: typed(s.handleDeleteTopics)},
@@ -46,6 +55,8 @@ func (s *Server) newAPITable() apiTable {
 		{key: 23, min: 0, max: 3, handle: typed(s.handleOffsetForLeaderEpoch)},
 		{key: 32, min: 0, max: 2, handle: typed(s.handleDescribeConfigs)},
 		{key: 37, min: 0, max: 1, handle: typed(s.handleCreatePartitions)},
+		{key: 42, min: 0, max: 2, handle: typed(s.handleDeleteGroups)},
+		{key: 47, min: 0, max: 0, handle: typed(s.handleOffsetDelete)},
 	}
 	sort.Slice(t, func(i, j int) bool { return t[i].key < t[j].key })
 	return t

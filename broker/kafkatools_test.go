@@ -25,19 +25,10 @@ func TestKafkaTools(t *testing.T) {
 	if _, err := exec.LookPath("java"); err != nil {
 		t.Skip("java not found")
 	}
-	m := openTestManager(t, t.TempDir())
-	h, stop := startReal(t, m)
+	h, stop := startRealConfig(t, openTestManager(t, t.TempDir()), nil)
 	defer stop()
 	c := h.dial()
 	h.updateMetadata(c, nil, 0)
-	// The controller: LeaderAndIsr then UpdateMetadata for new topics.
-	h.admin.setHooks(func(topic string, as map[int32][]int32) {
-		h.s.goAttach(func() {
-			ctl := h.dial()
-			h.leaderAndISR(ctl, topic, as, 0)
-			h.updateMetadata(ctl, map[string]map[int32][]int32{topic: as}, 0)
-		})
-	}, nil)
 
 	var javaExit func(stdin string, args ...string) (string, int)
 	log4j := filepath.Join(t.TempDir(), "log4j.properties")
@@ -89,7 +80,12 @@ func TestKafkaTools(t *testing.T) {
 	}
 	java("one\ntwo\nthree\n", "kafka.tools.ConsoleProducer", "--broker-list", h.addr, "--topic", "tools")
 	out = java("", "kafka.tools.ConsoleConsumer", "--bootstrap-server", h.addr, "--topic", "tools", "--partition", "0", "--offset", "earliest", "--max-messages", "3", "--timeout-ms", "30000")
-	if strings.Fields(out) == nil || strings.Join(strings.Fields(out), ",") != "one,two,three" {
+	if strings.Join(strings.Fields(out), ",") != "one,two,three" {
 		t.Fatalf("consumed %q", out)
+	}
+	// With a consumer group (FindCoordinator creates __consumer_offsets).
+	out = java("", "kafka.tools.ConsoleConsumer", "--bootstrap-server", h.addr, "--topic", "tools", "--group", "g1", "--from-beginning", "--max-messages", "3", "--timeout-ms", "60000")
+	if strings.Join(strings.Fields(out), ",") != "one,two,three" {
+		t.Fatalf("group consumed %q", out)
 	}
 }

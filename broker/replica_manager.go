@@ -148,7 +148,13 @@ func (rm *replicaManager) becomeLeaderOrFollower(ctx context.Context, controller
 			rm.log.Infof("%s-%d starts at leader epoch %d from offset %d with high watermark %d. Previous leader epoch was %d.",
 				tp.Topic, tp.Partition, st.state.leaderEpoch, p.log.LogEndOffset(), p.highWatermark(), current)
 			rm.fetchers.remove(tp)
+			if tp.Topic == offsetsTopic {
+				rm.s.groups.onLeader(p)
+			}
 		} else {
+			if tp.Topic == offsetsTopic {
+				rm.s.groups.onResign(tp.Partition)
+			}
 			if err := p.makeFollower(st.state); err != nil {
 				rm.log.Errorf("Error truncating %s-%d to become follower: %v", tp.Topic, tp.Partition, err)
 				out[tp] = errorFor(err)
@@ -193,6 +199,9 @@ func (rm *replicaManager) stopReplicas(tps []storage.TopicPartition, del bool) m
 	out := make(map[storage.TopicPartition]error, len(tps))
 	for _, tp := range tps {
 		rm.fetchers.remove(tp)
+		if tp.Topic == offsetsTopic {
+			rm.s.groups.onResign(tp.Partition)
+		}
 		if !del {
 			out[tp] = nil
 			continue

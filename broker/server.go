@@ -27,9 +27,10 @@ type Server struct {
 	apiLog    *logrus.Entry // [KafkaApi-N]
 
 	apis  apiTable
-	meta  *metadataCache
-	parts *replicaManager
-	pids  producerIDs
+	meta   *metadataCache
+	parts  *replicaManager
+	pids   producerIDs
+	groups *groupCoordinator
 
 	// ctx is cancelled when Close begins; every tracked goroutine and every
 	// request context derives from it.
@@ -100,6 +101,10 @@ func New(cfg Config, deps Deps, log *logrus.Entry) (*Server, error) {
 	s.parts = newReplicaManager(s, log.WithFields(logrus.Fields{
 		"prefix": fmt.Sprintf("[ReplicaManager broker=%d]", id),
 		"logger": "kafka.server.ReplicaManager",
+	}))
+	s.groups = newGroupCoordinator(s, log.WithFields(logrus.Fields{
+		"prefix": fmt.Sprintf("[GroupCoordinator %d]", id),
+		"logger": "kafka.coordinator.group.GroupCoordinator",
 	}))
 	return s, nil
 }
@@ -296,6 +301,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 		c.close(reasonShutdown, nil)
 	}
 	s.cancel()
+	s.groups.closeAll()
 	s.parts.wakeAll()
 
 	done := make(chan struct{})

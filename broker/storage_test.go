@@ -83,8 +83,21 @@ func TestWithRealStorage(t *testing.T) {
 // startReal starts a broker on m with fake ZooKeeper deps.
 func startReal(t *testing.T, m *storage.Manager) (*harness, func()) {
 	t.Helper()
+	return startRealConfig(t, m, nil)
+}
+
+// startRealConfig is startReal with a config change, whose fake admin acts
+// as the controller for new topics: LeaderAndIsr, then UpdateMetadata.
+func startRealConfig(t *testing.T, m *storage.Manager, mod func(*Config)) (*harness, func()) {
+	t.Helper()
+	cfg := testConfig()
+	cfg.OffsetsTopic.ReplicationFactor, cfg.OffsetsTopic.NumPartitions = 1, 3
+	cfg.Group.InitialRebalanceDelay = 0
+	if mod != nil {
+		mod(&cfg)
+	}
 	h := &harness{t: t, node: &fakeNode{clusterID: "cluster-A", epoch: 100, controller: true}, admin: newFakeAdmin()}
-	s, err := New(testConfig(), Deps{Node: h.node, Admin: h.admin, Logs: StorageLogs(m)}, testLogger(t))
+	s, err := New(cfg, Deps{Node: h.node, Admin: h.admin, Logs: StorageLogs(m)}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +107,13 @@ func startReal(t *testing.T, m *storage.Manager) (*harness, func()) {
 	h.s = s
 	addr := s.Addrs()[0].(*net.TCPAddr)
 	h.addr, h.port = addr.String(), int32(addr.Port)
+	h.admin.setHooks(func(topic string, as map[int32][]int32) {
+		h.s.goAttach(func() {
+			ctl := h.dial()
+			h.leaderAndISR(ctl, topic, as, 0)
+			h.updateMetadata(ctl, map[string]map[int32][]int32{topic: as}, 0)
+		})
+	}, nil)
 	return h, func() {
 		if err := s.Close(context.Background()); err != nil {
 			t.Errorf("Close: %v", err)
