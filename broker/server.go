@@ -26,7 +26,7 @@ type Server struct {
 	socketLog *logrus.Entry // [SocketServer brokerId=N]
 	apiLog    *logrus.Entry // [KafkaApi-N]
 
-	apis  apiTable
+	apis   apiTable
 	meta   *metadataCache
 	parts  *replicaManager
 	pids   producerIDs
