@@ -2,8 +2,9 @@
 // connections, the dispatch table of supported APIs (one file per API, named
 // by its key), the metadata cache that only UpdateMetadata fills, the
 // partitions this broker hosts as leader or follower, the purgatory where
-// acks=all produces and long-poll fetches wait, and the single table from
-// domain errors to Kafka error codes.
+// acks=all produces and long-poll fetches wait, the replica fetcher and ISR
+// maintenance, the group coordinator's plumbing around broker/group, and the
+// single table from domain errors to Kafka error codes.
 //
 // The broker is a library: cmd/kafka-server-start fills a Config, wires the
 // concrete coordinator and storage types into Deps and calls
