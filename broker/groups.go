@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -359,3 +360,10 @@ func (gc *groupCoordinator) call(ctx context.Context, c *conn, partition int32, 
 func (gc *groupCoordinator) partitionFor(groupID string) int32 {
 	return group.PartitionFor(groupID, gc.cfg.NumPartitions)
 }
+
+// errorIs reports whether err is the Kafka error target.
+func errorIs(err error, target *kerr.Error) bool { return errors.Is(err, target) }
+
+// notCoordinator is the code of a group request for a group whose
+// partition we do not lead.
+func notCoordinator() int16 { return kerr.NotCoordinator.Code }

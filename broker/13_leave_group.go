@@ -1,0 +1,21 @@
+package broker
+
+// LeaveGroup, versions 0-4 (Kafka 2.4.1: 0-4; v4 is flexible; v3+ batch
+// of members, KIP-345).
+//
+// Routed to the broker/group shard of the group's __consumer_offsets
+// partition (groups.go); NOT_COORDINATOR when we do not lead it.
+
+import (
+	"context"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func (s *Server) handleLeaveGroup(ctx context.Context, c *conn, req *kmsg.LeaveGroupRequest) (kmsg.Response, error) {
+	return s.groups.call(ctx, c, s.groups.partitionFor(req.Group), req, func() kmsg.Response {
+		resp := req.ResponseKind().(*kmsg.LeaveGroupResponse)
+		resp.ErrorCode = notCoordinator()
+		return resp
+	})
+}
