@@ -43,3 +43,44 @@ func TestISRShrinkAndExpand(t *testing.T) {
 		t.Fatalf("zkVersions written %v: the expansion did not use the shrink's new version", ups)
 	}
 }
+
+// TestFollowerTruncation: the divergence point from the leader's
+// OffsetForLeaderEpoch answer (AbstractFetcherThread.getOffsetTruncationState).
+func TestFollowerTruncation(t *testing.T) {
+	tests := []struct {
+		name           string
+		epochs         [][2]int64 // our leader-epoch cache
+		hw             int64
+		leaderEpoch    int32
+		leaderEnd      int64
+		wantLEO        int64
+		stillTruncates bool
+	}{
+		{"no answer: high watermark", [][2]int64{{0, 0}}, 4, -1, -1, 4, false},
+		{"same epoch: leader's end", [][2]int64{{0, 0}}, 2, 0, 7, 7, false},
+		{"same epoch, leader behind", [][2]int64{{0, 0}, {3, 6}}, 2, 3, 8, 8, false},
+		{"we lack the leader's epoch: our end of the one before, ask again", [][2]int64{{0, 0}, {2, 5}}, 0, 1, 9, 5, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lg := &fakeLog{}
+			if _, err := lg.Append(makeBatch(10, 1), 0, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range tt.epochs {
+				_ = lg.AssignLeaderEpoch(int32(e[0]), e[1])
+			}
+			p := newPartition(tpOf("x", 0), 2, lg, tt.hw, 1)
+			if err := p.makeFollower(partitionState{leader: 1, leaderEpoch: 5, replicas: []int32{1, 2}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.truncateFromLeader(5, tt.leaderEpoch, tt.leaderEnd); err != nil {
+				t.Fatal(err)
+			}
+			_, _, truncating, _ := p.truncationTarget()
+			if got := lg.LogEndOffset(); got != tt.wantLEO || truncating != tt.stillTruncates {
+				t.Fatalf("log end %d truncating %v, want %d %v", got, truncating, tt.wantLEO, tt.stillTruncates)
+			}
+		})
+	}
+}

@@ -40,6 +40,7 @@ type partition struct {
 		// leader; a follower must reach it to join the ISR.
 		leaderEpochStartOffset int64
 		isrUpdating            bool // an ISR change is being written to ZooKeeper
+		truncating             bool // follower: must find the divergence point before fetching
 		minISR                 int32
 		stopped                bool // StopReplica(delete) removed it
 	}
@@ -101,20 +102,63 @@ func (p *partition) makeLeader(st partitionState) error {
 
 // makeFollower applies a LeaderAndIsr that makes another broker leader.
 // The ISR is only the leader's business: clear it (Kafka does too). What
-// lies above the high watermark may not be on the new leader: truncate it
-// (Kafka before KIP-101; OffsetForLeaderEpoch would keep more).
+// lies above the point where our log and the leader's diverge must go: the
+// fetcher finds that point with OffsetForLeaderEpoch before it fetches
+// (KIP-101/279), so the partition starts in the truncating state.
 func (p *partition) makeFollower(st partitionState) error {
 	p.mu.Lock()
 	p.setStateLocked(st)
 	p.mu.isr = nil
 	p.mu.followers = nil
-	var err error
-	if p.log.LogEndOffset() > p.mu.hw {
-		err = p.log.Truncate(p.mu.hw)
-	}
+	p.mu.truncating = true
 	p.mu.Unlock()
 	p.changed.notify()
-	return err
+	return nil
+}
+
+// truncationTarget is what a follower in the truncating state asks the
+// leader: its latest leader epoch (ok false: no epochs, truncate to the
+// high watermark without asking).
+func (p *partition) truncationTarget() (currentEpoch, latest int32, truncating, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.mu.truncating {
+		return 0, 0, false, false
+	}
+	latest, ok = p.log.LatestEpoch()
+	return p.mu.leaderEpoch, latest, true, ok
+}
+
+// truncateFromLeader applies the leader's OffsetForLeaderEpoch answer
+// (AbstractFetcherThread.getOffsetTruncationState, Kafka 2.4): no answer
+// (endOffset -1) truncates to the high watermark; if our end of the
+// leader's epoch is that epoch too, truncate to the smaller end and fetch;
+// if our log knows only an older epoch, truncate to our end of it and ask
+// again. currentEpoch guards against a LeaderAndIsr in between.
+func (p *partition) truncateFromLeader(currentEpoch, leaderEpoch int32, leaderEnd int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.mu.truncating || p.mu.leaderEpoch != currentEpoch {
+		return nil
+	}
+	leo := p.log.LogEndOffset()
+	target, done := p.mu.hw, true
+	if leaderEnd >= 0 {
+		target = min(leaderEnd, leo)
+		if leaderEpoch >= 0 {
+			if fe, fEnd := p.log.EndOffsetForEpoch(leaderEpoch); fe >= 0 && fe != leaderEpoch {
+				target, done = min(fEnd, leo), false
+			}
+		}
+	}
+	if target < leo {
+		if err := p.log.Truncate(max(target, p.log.LogStartOffset())); err != nil {
+			return err
+		}
+		p.mu.hw = min(p.mu.hw, p.log.LogEndOffset())
+	}
+	p.mu.truncating = !done
+	return nil
 }
 
 // REQUIRES: p.mu held.
@@ -328,7 +372,7 @@ func (p *partition) followerOf() (epoch, leader int32, ok bool) {
 // fetch was sent (a LeaderAndIsr or truncation raced with it).
 func (p *partition) appendAsFollower(epoch int32, fetchOffset int64, records []byte, leaderHW int64) error {
 	p.mu.Lock()
-	if p.mu.stopped || p.mu.leader == p.localID || p.mu.leaderEpoch != epoch || p.log.LogEndOffset() != fetchOffset {
+	if p.mu.stopped || p.mu.leader == p.localID || p.mu.leaderEpoch != epoch || p.mu.truncating || p.log.LogEndOffset() != fetchOffset {
 		p.mu.Unlock()
 		return nil
 	}

@@ -20,10 +20,10 @@ import (
 // Fetch v11 and their broker id as replica id, append what they get as is
 // and take the leader's high watermark.
 //
-// Simplified for now (see DESIGN.md): a new follower truncates to its high
-// watermark instead of asking OffsetForLeaderEpoch; out-of-range fetches
-// truncate to the leader's high watermark or restart at its log start; the
-// leader does not yet shrink or expand the ISR in ZooKeeper.
+// A new follower first finds where its log diverges from the leader's with
+// OffsetForLeaderEpoch (KIP-101/279). Simplified (see DESIGN.md):
+// out-of-range fetches truncate to the leader's high watermark or restart
+// at its log start.
 type fetcherManager struct {
 	s   *Server
 	log *logrus.Entry
@@ -119,10 +119,16 @@ func (f *replicaFetcher) run() {
 				return
 			}
 		}
-		if err := f.fetchOnce(parts); err != nil {
+		sent, err := f.fetchOnce(parts)
+		if err != nil {
 			f.log.Infof("Error sending fetch request to broker %d: %v", f.leader, err)
+		}
+		if err != nil || !sent {
+			// Nothing to fetch yet (partitions moving) or a failure: do
+			// not spin.
 			select {
 			case <-time.After(backoff):
+			case <-f.wake:
 			case <-s.ctx.Done():
 				return
 			}
@@ -147,11 +153,15 @@ func (f *replicaFetcher) leaderAddr() (string, error) {
 }
 
 // fetchOnce sends one Fetch for parts and applies the answer.
-func (f *replicaFetcher) fetchOnce(parts []*partition) error {
+// fetchOnce reports whether a fetch was sent.
+func (f *replicaFetcher) fetchOnce(parts []*partition) (bool, error) {
 	s := f.m.s
 	addr, err := f.leaderAddr()
 	if err != nil {
-		return err
+		return false, err
+	}
+	if err := f.truncate(addr, parts); err != nil {
+		return false, err
 	}
 	cfg := s.cfg.Replication
 	req := kmsg.NewPtrFetchRequest()
@@ -172,6 +182,9 @@ func (f *replicaFetcher) fetchOnce(parts []*partition) error {
 		if !ok || leader != f.leader {
 			continue
 		}
+		if _, _, truncating, _ := p.truncationTarget(); truncating {
+			continue
+		}
 		off := p.log.LogEndOffset()
 		byTP[p.tp] = sent{p, epoch, off}
 		i, ok := topics[p.tp.Topic]
@@ -188,20 +201,20 @@ func (f *replicaFetcher) fetchOnce(parts []*partition) error {
 		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
 	}
 	if len(req.Topics) == 0 {
-		return nil
+		return false, nil
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.RequestTimeout+cfg.FetchWaitMax)
 	defer cancel()
 	kresp, err := s.deps.Transport.RoundTrip(ctx, addr, req)
 	if err != nil {
-		return err
+		return true, err
 	}
 	resp, ok := kresp.(*kmsg.FetchResponse)
 	if !ok {
-		return fmt.Errorf("broker: fetch answered with %T", kresp)
+		return true, fmt.Errorf("broker: fetch answered with %T", kresp)
 	}
 	if resp.ErrorCode != 0 {
-		return kerr.ErrorForCode(resp.ErrorCode)
+		return true, kerr.ErrorForCode(resp.ErrorCode)
 	}
 	var failed error
 	for _, rt := range resp.Topics {
@@ -212,6 +225,78 @@ func (f *replicaFetcher) fetchOnce(parts []*partition) error {
 				continue
 			}
 			if err := f.apply(st.p, st.epoch, st.off, rp); err != nil {
+				failed = err
+			}
+		}
+	}
+	return true, failed
+}
+
+// truncate finds, for the partitions in the truncating state, where their
+// logs diverge from the leader's (OffsetForLeaderEpoch v3) and truncates.
+func (f *replicaFetcher) truncate(addr string, parts []*partition) error {
+	s := f.m.s
+	req := kmsg.NewPtrOffsetForLeaderEpochRequest()
+	req.SetVersion(3)
+	req.ReplicaID = s.cfg.BrokerID
+	type asked struct {
+		p       *partition
+		current int32
+	}
+	byTP := map[storage.TopicPartition]asked{}
+	topics := map[string]int{}
+	for _, p := range parts {
+		current, latest, truncating, ok := p.truncationTarget()
+		if !truncating {
+			continue
+		}
+		if !ok {
+			// No leader epochs (an empty or pre-epoch log): the high
+			// watermark is all we know to be on the leader.
+			if err := p.truncateFromLeader(current, -1, -1); err != nil {
+				return err
+			}
+			continue
+		}
+		byTP[p.tp] = asked{p, current}
+		i, seen := topics[p.tp.Topic]
+		if !seen {
+			i = len(req.Topics)
+			topics[p.tp.Topic] = i
+			rt := kmsg.NewOffsetForLeaderEpochRequestTopic()
+			rt.Topic = p.tp.Topic
+			req.Topics = append(req.Topics, rt)
+		}
+		rp := kmsg.NewOffsetForLeaderEpochRequestTopicPartition()
+		rp.Partition, rp.CurrentLeaderEpoch, rp.LeaderEpoch = p.tp.Partition, current, latest
+		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
+	}
+	if len(req.Topics) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	kresp, err := s.deps.Transport.RoundTrip(ctx, addr, req)
+	if err != nil {
+		return err
+	}
+	resp, ok := kresp.(*kmsg.OffsetForLeaderEpochResponse)
+	if !ok {
+		return fmt.Errorf("broker: OffsetForLeaderEpoch answered with %T", kresp)
+	}
+	var failed error
+	for _, rt := range resp.Topics {
+		for _, rp := range rt.Partitions {
+			a, ok := byTP[storage.TopicPartition{Topic: rt.Topic, Partition: rp.Partition}]
+			if !ok {
+				continue
+			}
+			if err := kerr.ErrorForCode(rp.ErrorCode); err != nil {
+				failed = fmt.Errorf("broker: OffsetForLeaderEpoch of %s-%d: %w", rt.Topic, rp.Partition, err)
+				continue
+			}
+			f.log.Infof("Truncating partition %s-%d against leader epoch %d end offset %d", rt.Topic, rp.Partition, rp.LeaderEpoch, rp.EndOffset)
+			if err := a.p.truncateFromLeader(a.current, rp.LeaderEpoch, rp.EndOffset); err != nil {
 				failed = err
 			}
 		}
