@@ -12,8 +12,8 @@ import (
 )
 
 // JSON codecs of Kafka 2.4's znodes (ZkData.scala). Encoders write the key
-// order a real 2.4 cluster shows (kafka-zk.md 1.2) so that zkCli output looks
-// the same; decoders, like Kafka's, ignore order and unknown keys and accept
+// order Kafka 2.4.1 (kafka_2.13 build) writes, so that zkCli output looks the
+// same (see order.go and DESIGN.md); decoders, like Kafka's, ignore order and unknown keys and accept
 // older versions. Numbers Kafka writes as strings (timestamps, producer id
 // block bounds, cluster id version) are accepted either way.
 
@@ -97,8 +97,7 @@ func EncodeBrokerInfo(b BrokerInfo) []byte {
 			break
 		}
 	}
-	// Kafka fills a mutable HashMap in this order and serializes it in hash
-	// order.
+	// Kafka serializes a Scala mutable HashMap: hash order (order.go).
 	fields := map[string]any{"version": 4, "host": host, "port": port, "endpoints": eps,
 		"jmx_port": b.JmxPort, "timestamp": b.Timestamp}
 	keys := []string{"version", "host", "port", "endpoints", "jmx_port", "timestamp"}

@@ -16,15 +16,17 @@ func TestEncodeGolden(t *testing.T) {
 	}{
 		{"broker v4", EncodeBrokerInfo(BrokerInfo{ID: 1, JmxPort: -1, Timestamp: "1583312345678",
 			Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "host1", Port: 9092, SecurityProtocol: "PLAINTEXT"}}}),
-			`{"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://host1:9092"],"jmx_port":-1,"host":"host1","timestamp":"1583312345678","port":9092,"version":4}`},
+			// As a kafka_2.13-2.4.1 broker writes it.
+			`{"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://host1:9092"],"jmx_port":-1,"port":9092,"host":"host1","version":4,"timestamp":"1583312345678"}`},
 		{"broker no plaintext", EncodeBrokerInfo(BrokerInfo{ID: 1, JmxPort: 9999, Timestamp: "1", Rack: strp("r1"),
 			Endpoints: []Endpoint{{Listener: "INTERNAL", Host: "::1", Port: 9093, SecurityProtocol: "SSL"}, {Listener: "EXT", Host: "", Port: 9094, SecurityProtocol: "SASL_SSL"}}}),
-			`{"listener_security_protocol_map":{"INTERNAL":"SSL","EXT":"SASL_SSL"},"endpoints":["INTERNAL://[::1]:9093","EXT://:9094"],"rack":"r1","jmx_port":9999,"host":null,"timestamp":"1","port":-1,"version":4}`},
+			`{"listener_security_protocol_map":{"INTERNAL":"SSL","EXT":"SASL_SSL"},"endpoints":["INTERNAL://[::1]:9093","EXT://:9094"],"rack":"r1","jmx_port":9999,"port":-1,"host":null,"version":4,"timestamp":"1"}`},
 		{"topic v2", EncodeTopicAssignment(map[int32][]int32{0: {1, 2}, 1: {2, 3}}, nil, nil),
-			`{"version":2,"partitions":{"1":[2,3],"0":[1,2]},"adding_replicas":{},"removing_replicas":{}}`},
-		// As zkCli shows a topic created by Kafka 2.4 (Scala HashMap order).
-		{"topic v2 four partitions", EncodeTopicAssignment(map[int32][]int32{0: {1, 3}, 1: {2, 1}, 2: {3, 2}, 3: {1, 2}}, nil, nil),
-			`{"version":2,"partitions":{"2":[3,2],"1":[2,1],"0":[1,3],"3":[1,2]},"adding_replicas":{},"removing_replicas":{}}`},
+			`{"version":2,"partitions":{"0":[1,2],"1":[2,3]},"adding_replicas":{},"removing_replicas":{}}`},
+		// Scala 2.13's HashMap order past its first resize, as kafka-topics
+		// 2.4.1 (kafka_2.13) writes a 20-partition topic.
+		{"topic v2 twenty partitions", EncodeTopicAssignment(twenty(), nil, nil),
+			`{"version":2,"partitions":{"11":[1],"12":[1],"13":[1],"14":[1],"15":[1],"16":[1],"17":[1],"18":[1],"19":[1],"0":[1],"1":[1],"2":[1],"3":[1],"4":[1],"5":[1],"6":[1],"7":[1],"8":[1],"9":[1],"10":[1]},"adding_replicas":{},"removing_replicas":{}}`},
 		{"topic v2 many", EncodeTopicAssignment(map[int32][]int32{10: {1}, 2: {1}}, map[int32][]int32{2: {3}}, map[int32][]int32{2: {1}}),
 			`{"version":2,"partitions":{"2":[1],"10":[1]},"adding_replicas":{"2":[3]},"removing_replicas":{"2":[1]}}`},
 		{"partition state", EncodePartitionState(PartitionState{Leader: 1, LeaderEpoch: 0, ControllerEpoch: 1, ISR: []int32{1, 2}}),
@@ -54,6 +56,14 @@ func TestEncodeGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+func twenty() map[int32][]int32 {
+	m := map[int32][]int32{}
+	for p := int32(0); p < 20; p++ {
+		m[p] = []int32{1}
+	}
+	return m
 }
 
 func TestDecodeBrokerInfo(t *testing.T) {

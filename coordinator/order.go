@@ -1,7 +1,6 @@
 package coordinator
 
 import (
-	"math/bits"
 	"sort"
 	"strconv"
 )
@@ -26,46 +25,42 @@ func javaStringHash(s string) int32 {
 	return h
 }
 
-// scalaMutableHashOrder returns keys in the iteration order of a Scala 2.12
-// collection.mutable.HashMap filled in the given order (HashTable: initial
-// capacity 16, load factor 0.75, byteswap32-improved hash rotated by the
-// table size's bit count, buckets iterated from the last, chains
-// newest-first). It reproduces what real clusters show, e.g.
-// {"2":..,"1":..,"0":..,"3":..} for a 4-partition topic znode and the key
-// order of a broker registration.
+// scalaMutableHashOrder returns keys in the iteration order of a Scala 2.13
+// collection.mutable.HashMap holding them: buckets hash^(hash>>>16) &
+// (size-1) iterated upwards, each bucket ordered by (signed) hash, the table 16
+// slots doubled whenever an insert would reach 0.75 of it. Kafka 2.4.1 as
+// built for Scala 2.13 (kafka_2.13-2.4.1) serializes broker registrations
+// and the partition maps of topic znodes from such maps; the order does not
+// depend on insertion order. (Scala 2.12 builds of the same release order
+// keys differently; Kafka's readers ignore the order.)
 func scalaMutableHashOrder(keys []string) []string {
 	size := 16
-	table := make([][]string, size)
-	index := func(k string, size int) int {
-		ones := uint32(size - 1)
-		seed := uint(bits.OnesCount32(ones))
-		// scala.util.hashing.byteswap32, multiplier 0x9e3775cd.
-		hc := javaStringHash(k) * -1640532531
-		hc = int32(bits.ReverseBytes32(uint32(hc))) * -1640532531
-		improved := uint32(hc)
-		rotated := improved>>(seed%32) | improved<<(32-seed%32)
-		return int(rotated >> uint(bits.LeadingZeros32(ones)) & ones)
-	}
-	count := 0
-	for _, k := range keys {
-		i := index(k, size)
-		table[i] = append([]string{k}, table[i]...)
-		count++
-		if count > size*3/4 {
-			old := table
+	for n := 0; n < len(keys); n++ {
+		if n+1 >= size*3/4 {
 			size *= 2
-			table = make([][]string, size)
-			for j := len(old) - 1; j >= 0; j-- {
-				for _, k := range old[j] {
-					ni := index(k, size)
-					table[ni] = append([]string{k}, table[ni]...)
-				}
-			}
 		}
 	}
-	out := make([]string, 0, len(keys))
-	for j := size - 1; j >= 0; j-- {
-		out = append(out, table[j]...)
+	type entry struct {
+		key  string
+		hash uint32
+	}
+	es := make([]entry, len(keys))
+	for i, k := range keys {
+		h := uint32(javaStringHash(k))
+		es[i] = entry{k, h ^ h>>16}
+	}
+	mask := uint32(size - 1)
+	sort.SliceStable(es, func(a, b int) bool {
+		ia, ib := es[a].hash&mask, es[b].hash&mask
+		if ia != ib {
+			return ia < ib
+		}
+		// Scala compares the Int hashes: signed.
+		return int32(es[a].hash) < int32(es[b].hash)
+	})
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.key
 	}
 	return out
 }

@@ -67,7 +67,7 @@ func TestTopicLifecycle(t *testing.T) {
 	if err := z.CreateTopic(ctx, "t", assignment, map[string]string{"cleanup.policy": "compact"}); err != nil {
 		t.Fatal(err)
 	}
-	if data, _, _ := z.Get(ctx, TopicPath("t")); string(data) != `{"version":2,"partitions":{"2":[3,1],"1":[2,3],"0":[1,2]},"adding_replicas":{},"removing_replicas":{}}` {
+	if data, _, _ := z.Get(ctx, TopicPath("t")); string(data) != `{"version":2,"partitions":{"0":[1,2],"1":[2,3],"2":[3,1]},"adding_replicas":{},"removing_replicas":{}}` {
 		t.Errorf("topic znode %s", data)
 	}
 	if data, _, _ := z.Get(ctx, TopicConfigPath("t")); string(data) != `{"version":1,"config":{"cleanup.policy":"compact"}}` {
