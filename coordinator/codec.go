@@ -12,9 +12,9 @@ import (
 )
 
 // JSON codecs of Kafka 2.4's znodes (ZkData.scala). Encoders write the key
-// order Kafka 2.4.1 (kafka_2.13 build) writes, so that zkCli output looks the
-// same (see order.go and DESIGN.md); decoders, like Kafka's, ignore order and unknown keys and accept
-// older versions. Numbers Kafka writes as strings (timestamps, producer id
+// order Kafka 2.4.1 (kafka_2.13 build) writes, so that zkCli output looks
+// the same (see order.go and DESIGN.md); decoders, like Kafka's, ignore
+// order and unknown keys and accept older versions. Numbers Kafka writes as strings (timestamps, producer id
 // block bounds, cluster id version) are accepted either way.
 
 // obj builds a JSON object with keys in the given order.
