@@ -90,6 +90,12 @@ func startReal(t *testing.T, m *storage.Manager) (*harness, func()) {
 // as the controller for new topics: LeaderAndIsr, then UpdateMetadata.
 func startRealConfig(t *testing.T, m *storage.Manager, mod func(*Config)) (*harness, func()) {
 	t.Helper()
+	return startRealWith(t, m, mod, nil)
+}
+
+// startRealWith is startRealConfig with a replica fetcher transport.
+func startRealWith(t *testing.T, m *storage.Manager, mod func(*Config), tr Transport) (*harness, func()) {
+	t.Helper()
 	cfg := testConfig()
 	cfg.OffsetsTopic.ReplicationFactor, cfg.OffsetsTopic.NumPartitions = 1, 3
 	cfg.Group.InitialRebalanceDelay = 0
@@ -97,7 +103,7 @@ func startRealConfig(t *testing.T, m *storage.Manager, mod func(*Config)) (*harn
 		mod(&cfg)
 	}
 	h := &harness{t: t, node: &fakeNode{clusterID: "cluster-A", epoch: 100, controller: true}, admin: newFakeAdmin()}
-	s, err := New(cfg, Deps{Node: h.node, Admin: h.admin, Logs: StorageLogs(m)}, testLogger(t))
+	s, err := New(cfg, Deps{Node: h.node, Admin: h.admin, Logs: StorageLogs(m), Transport: tr}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
