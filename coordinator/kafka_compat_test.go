@@ -158,6 +158,14 @@ func TestKafkaCompatBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "controller", n.IsController)
+	// A second broker registered with our encoding (without running for
+	// controller), for Kafka's controller to read later.
+	reg := dialZK(t, srv)
+	info := BrokerInfo{ID: 2, Endpoints: []Endpoint{{Listener: "PLAINTEXT", Host: "127.0.0.1", Port: 9094, SecurityProtocol: "PLAINTEXT"}},
+		JmxPort: -1, Timestamp: "1"}
+	if _, err := reg.Multi(ctx, CreateOp{Path: BrokerPath(2), Mode: ModeEphemeral}, SetDataOp{Path: BrokerPath(2), Data: EncodeBrokerInfo(info), Version: 0}); err != nil {
+		t.Fatal(err)
+	}
 
 	// A real Kafka broker joins the cluster our controller runs.
 	dir := t.TempDir()
@@ -241,4 +249,13 @@ func TestKafkaCompatBroker(t *testing.T) {
 	if err != nil || string(EncodePartitionState(s)) != string(data) || s.Leader != 7 || s.ControllerEpoch != 2 {
 		t.Errorf("Kafka's state znode %s -> %+v %v", data, s, err)
 	}
+	// Kafka's controller read our registration: it elects our broker.
+	if err := z2.CreateTopic(ctx, "on2", map[int32][]int32{0: {2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tp2 := TopicPartition{Topic: "on2", Partition: 0}
+	waitFor(t, "Kafka elects a Samsa broker", func() bool {
+		s, err := z2.PartitionState(ctx, tp2)
+		return err == nil && s.Leader == 2
+	})
 }
