@@ -231,6 +231,19 @@ func TestKafkaCompatBroker(t *testing.T) {
 		t.Errorf("consumed %v", got)
 	}
 
+	// Deletion through the real broker's StopReplica answers.
+	if err := z.CreateTopic(ctx, "gone", map[int32][]int32{0: {7}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "state", func() bool { _, err := z.PartitionState(ctx, TopicPartition{Topic: "gone", Partition: 0}); return err == nil })
+	if err := z.MarkTopicForDeletion(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "topic deleted after Kafka's StopReplica answers", func() bool {
+		ok, err := z.TopicExists(ctx, "gone")
+		return err == nil && !ok
+	})
+
 	// Our controller leaves; Kafka's takes over our znodes and keeps going.
 	n.Close()
 	z.Close()
