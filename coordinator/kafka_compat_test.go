@@ -235,7 +235,10 @@ func TestKafkaCompatBroker(t *testing.T) {
 	if err := z.CreateTopic(ctx, "gone", map[int32][]int32{0: {7}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "state", func() bool { _, err := z.PartitionState(ctx, TopicPartition{Topic: "gone", Partition: 0}); return err == nil })
+	waitFor(t, "state", func() bool {
+		_, err := z.PartitionState(ctx, TopicPartition{Topic: "gone", Partition: 0})
+		return err == nil
+	})
 	if err := z.MarkTopicForDeletion(ctx, "gone"); err != nil {
 		t.Fatal(err)
 	}
