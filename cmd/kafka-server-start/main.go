@@ -57,7 +57,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// Kafka logs the bad configuration as FATAL and exits 1; the message
 		// names file, line, key and value.
 		logger.WithField(logfmt.LoggerField, "kafka.Kafka$").Errorf("Exiting Kafka due to fatal exception: %v", err)
-		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	for _, w := range warnings {
