@@ -263,3 +263,57 @@ func TestSecondBrokerWithSameID(t *testing.T) {
 		t.Errorf("the first broker's registration was replaced")
 	}
 }
+
+// TestLogDirOfAnotherCluster: a log dir written under one cluster refuses to
+// serve another (the tutorial's "clear kafka-logs and try again" case); the
+// broker says which dir, which ids, and what to do.
+func TestLogDirOfAnotherCluster(t *testing.T) {
+	first := startCluster(t, ensemble, 1, nil)
+	logDir := first.brokers[0].LogDir()
+	if err := first.brokers[0].Stop(); err != nil {
+		t.Fatalf("stopping the first broker: %v", err)
+	}
+	other := harness.Chroot(t)
+	b := harness.StartBroker(t, harness.BrokerOpts{ID: 1, ZK: ensemble.Connect() + other, LogDir: logDir, NoWait: true})
+	select {
+	case <-b.Done():
+	case <-time.After(time.Minute):
+		t.Fatal("broker started on a log dir of another cluster")
+	}
+	out := b.LogTail(40)
+	for _, want := range []string{logDir, "cluster.id", "meta.properties"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("refusal does not mention %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestSessionExpiryReregisters pauses a broker past its ZooKeeper session
+// timeout: its registration disappears, and once it runs again it registers
+// anew with a new broker epoch (the znode's czxid), as Kafka's
+// RegisterBrokerAndReelect does.
+func TestSessionExpiryReregisters(t *testing.T) {
+	c := startCluster(t, ensemble, 2, map[string]string{"zookeeper.session.timeout.ms": strconv.Itoa(int(sessionTimeout / time.Millisecond))})
+	_, before := c.zk.mustGet("/brokers/ids/2")
+	c.brokers[1].Kill(syscall.SIGSTOP)
+	eventually(t, sessionTimeout+20*time.Second, "paused broker's registration expires", func() error {
+		if c.zk.exists("/brokers/ids/2") {
+			return fmt.Errorf("/brokers/ids/2 still there")
+		}
+		return nil
+	})
+	c.brokers[1].Kill(syscall.SIGCONT)
+	eventually(t, 30*time.Second, "broker 2 registers again", func() error {
+		_, st, err := c.zk.get("/brokers/ids/2")
+		if err != nil {
+			return err
+		}
+		if st.Czxid == before.Czxid {
+			return fmt.Errorf("same registration")
+		}
+		return nil
+	})
+	if _, err := c.controller(); err != nil {
+		t.Errorf("no controller after the session expiry: %v", err)
+	}
+}
