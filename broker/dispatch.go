@@ -54,8 +54,10 @@ func (s *Server) newAPITable() apiTable {
 		{key: 22, min: 0, max: 2, handle: typed(s.handleInitProducerID)},
 		{key: 23, min: 0, max: 3, handle: typed(s.handleOffsetForLeaderEpoch)},
 		{key: 32, min: 0, max: 2, handle: typed(s.handleDescribeConfigs)},
+		{key: 33, min: 0, max: 1, handle: typed(s.handleAlterConfigs)},
 		{key: 37, min: 0, max: 1, handle: typed(s.handleCreatePartitions)},
 		{key: 42, min: 0, max: 2, handle: typed(s.handleDeleteGroups)},
+		{key: 44, min: 0, max: 1, handle: typed(s.handleIncrementalAlterConfigs)},
 		{key: 47, min: 0, max: 0, handle: typed(s.handleOffsetDelete)},
 	}
 	sort.Slice(t, func(i, j int) bool { return t[i].key < t[j].key })

@@ -187,6 +187,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.goAttach(s.checkpointLoop)
 	s.goAttach(s.isrLoop)
+	s.goAttach(s.configChangeLoop)
 	close(s.ready)
 	s.log.Info("started")
 	return nil

@@ -202,3 +202,29 @@ func contains[T comparable](s []T, v T) bool {
 	}
 	return false
 }
+
+// listTopicKeys are the topic keys of ConfigDef type LIST, the only ones
+// IncrementalAlterConfigs may APPEND to or SUBTRACT from.
+var listTopicKeys = []string{"cleanup.policy", "follower.replication.throttled.replicas", "leader.replication.throttled.replicas"}
+
+// validateTopicOverrides is LogConfig.validate as AdminZkClient.validateTopicConfig
+// runs it for AlterConfigs: an unknown key is INVALID_CONFIG, a bad value
+// INVALID_REQUEST with the resource named as AdminManager words it.
+func validateTopicOverrides(base topicSettings, topic string, overrides map[string]string) error {
+	keys := topicKeys()
+	names := make([]string, 0, len(overrides))
+	for n := range overrides {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, ok := findTopicKey(keys, n); !ok {
+			return newAPIError(kerr.InvalidConfig, fmt.Sprintf("Unknown topic config name: %s", n))
+		}
+	}
+	if _, err := applyTopicConfig(base, overrides); err != nil {
+		msg := err.Error()
+		return newAPIError(kerr.InvalidRequest, fmt.Sprintf("Invalid config value for resource ConfigResource(type=TOPIC, name='%s'): %s", topic, msg))
+	}
+	return nil
+}
