@@ -1,0 +1,21 @@
+// Command kafka-configs is Kafka 2.4.1's ConfigCommand: describe and alter
+// the config overrides of topics, brokers, users and clients.
+//
+// With --zookeeper it reads and writes /config/<type>/<name> directly and
+// announces every change with a /config/changes/config_change_<seq>
+// notification, exactly as AdminZkClient.changeConfigs does, so brokers
+// (ours or Kafka's) apply the change live. With --bootstrap-server, as in
+// 2.4.1, only brokers and broker-loggers are accepted, through
+// DescribeConfigs and AlterConfigs.
+//
+// Output and errors are ConfigCommand's: "Completed Updating config for
+// entity: topic 'test'.", "Configs for topic 'test' are retention.ms=1000";
+// IllegalArgumentException, InvalidConfigurationException and option
+// errors print their message on stderr; anything else prints "Error while
+// executing config command with args '...'" and the exception. Exit status
+// 1 on any error.
+//
+// Differs: listing all entities of a type prints them sorted, where Kafka
+// prints ZooKeeper's (hash) child order; SCRAM credentials for users and
+// password-encoded dynamic broker configs are refused.
+package main
