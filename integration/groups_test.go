@@ -1,0 +1,327 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/samsa-broker/samsa/integration/harness"
+)
+
+// groupProps make groups quick to form in tests: Kafka's 3 s initial
+// rebalance delay only slows a test down, and a few offsets partitions load
+// faster than 50. The replication factor stays Kafka's default of 3.
+var groupProps = map[string]string{
+	"group.initial.rebalance.delay.ms": "0",
+	"offsets.topic.num.partitions":     "6",
+}
+
+// groupCluster starts three brokers and creates topic with partitions
+// partitions replicated three times.
+func groupCluster(t *testing.T, topic string, partitions int32) *cluster {
+	t.Helper()
+	c := startCluster(t, ensemble, 3, groupProps)
+	adm := c.admin()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := adm.CreateTopic(ctx, partitions, 3, nil, topic)
+	if err != nil || resp.Err != nil {
+		t.Fatalf("create topic %s: %v %v", topic, err, resp.Err)
+	}
+	c.waitLeaders(topic, int(partitions))
+	return c
+}
+
+func (c *cluster) admin() *kadm.Client {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(cl.Close)
+	return kadm.NewClient(cl)
+}
+
+// produce writes n records "<prefix>-<i>" to topic, spread over its
+// partitions, and waits for every acknowledgement.
+func (c *cluster) produce(topic, prefix string, n int) []string {
+	c.t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...),
+		kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var values []string
+	var recs []*kgo.Record
+	for i := 0; i < n; i++ {
+		v := fmt.Sprintf("%s-%d", prefix, i)
+		values = append(values, v)
+		recs = append(recs, &kgo.Record{Value: []byte(v)})
+	}
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		c.t.Fatalf("produce: %v", err)
+	}
+	return values
+}
+
+// member is one kgo group consumer that commits what it has polled after
+// every poll, so a restart resumes exactly after what it reported.
+type member struct {
+	t      *testing.T
+	cl     *kgo.Client
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu       sync.Mutex
+	values   []string
+	assigned map[int32]bool
+}
+
+func (c *cluster) join(group, topic string, extra ...kgo.Opt) *member {
+	c.t.Helper()
+	m := &member{t: c.t, done: make(chan struct{}), assigned: map[int32]bool{}}
+	opts := append([]kgo.Opt{
+		kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...),
+		kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic),
+		kgo.DisableAutoCommit(), kgo.FetchMaxWait(500 * time.Millisecond),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, a map[string][]int32) {
+			m.mu.Lock()
+			for _, p := range a[topic] {
+				m.assigned[p] = true
+			}
+			m.mu.Unlock()
+		}),
+		kgo.OnPartitionsRevoked(func(ctx context.Context, cl *kgo.Client, r map[string][]int32) {
+			m.mu.Lock()
+			for _, p := range r[topic] {
+				delete(m.assigned, p)
+			}
+			m.mu.Unlock()
+		}),
+		kgo.OnPartitionsLost(func(ctx context.Context, cl *kgo.Client, r map[string][]int32) {
+			m.mu.Lock()
+			for _, p := range r[topic] {
+				delete(m.assigned, p)
+			}
+			m.mu.Unlock()
+		}),
+	}, extra...)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	m.cl = cl
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	go m.loop(ctx)
+	c.t.Cleanup(m.close)
+	return m
+}
+
+func (m *member) loop(ctx context.Context) {
+	defer close(m.done)
+	for ctx.Err() == nil {
+		fs := m.cl.PollFetches(ctx)
+		if fs.IsClientClosed() || ctx.Err() != nil {
+			return
+		}
+		var got []string
+		fs.EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+		if len(got) == 0 {
+			continue
+		}
+		// Commit before reporting: what a test sees is committed.
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := m.cl.CommitUncommittedOffsets(cctx)
+		cancel()
+		if err != nil {
+			m.t.Logf("commit: %v", err)
+		}
+		m.mu.Lock()
+		m.values = append(m.values, got...)
+		m.mu.Unlock()
+	}
+}
+
+// close stops polling and leaves the group (a static member does not send
+// LeaveGroup: kgo leaves that to the session timeout, as Kafka's client does).
+func (m *member) close() {
+	if m.cancel == nil {
+		return
+	}
+	m.cancel()
+	<-m.done
+	m.cl.Close()
+	m.cancel = nil
+}
+
+func (m *member) got() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.values...)
+}
+
+func (m *member) partitions() []int32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ps []int32
+	for p := range m.assigned {
+		ps = append(ps, p)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
+	return ps
+}
+
+// waitAll waits until the members together received want, and checks that
+// no value came twice and none that was not wanted.
+func waitAll(t *testing.T, want []string, ms ...*member) {
+	t.Helper()
+	eventually(t, 90*time.Second, "every record consumed", func() error {
+		n := 0
+		for _, m := range ms {
+			n += len(m.got())
+		}
+		if n < len(want) {
+			return fmt.Errorf("%d of %d records consumed", n, len(want))
+		}
+		return nil
+	})
+	seen := map[string]int{}
+	for _, m := range ms {
+		for _, v := range m.got() {
+			seen[v]++
+		}
+	}
+	for _, v := range want {
+		if seen[v] != 1 {
+			t.Errorf("record %s consumed %d times", v, seen[v])
+		}
+		delete(seen, v)
+	}
+	for v, n := range seen {
+		t.Errorf("unexpected record %s (%d times)", v, n)
+	}
+}
+
+// waitSplit waits until the members hold disjoint sets of partitions that
+// cover 0..n-1, each member at least one.
+func waitSplit(t *testing.T, n int32, ms ...*member) {
+	t.Helper()
+	eventually(t, 90*time.Second, "partitions split between members", func() error {
+		owner := map[int32]int{}
+		for i, m := range ms {
+			ps := m.partitions()
+			if len(ps) == 0 {
+				return fmt.Errorf("member %d holds no partition", i)
+			}
+			for _, p := range ps {
+				if o, dup := owner[p]; dup {
+					return fmt.Errorf("partition %d held by members %d and %d", p, o, i)
+				}
+				owner[p] = i
+			}
+		}
+		if int32(len(owner)) != n {
+			return fmt.Errorf("%d of %d partitions held", len(owner), n)
+		}
+		return nil
+	})
+}
+
+// groupsTool runs Samsa's kafka-consumer-groups or, with java set, Kafka's
+// ConsumerGroupCommand.
+func groupsTool(t *testing.T, java bool, args ...string) toolRun {
+	t.Helper()
+	if java {
+		return harness.KafkaTool(t, "kafka.admin.ConsumerGroupCommand", args...)
+	}
+	return samsaTool(t, "", "kafka-consumer-groups", args...)
+}
+
+// describeRows returns the lines of a --describe table, byte for byte,
+// with the rows after the header sorted: Kafka orders members with equally
+// many partitions by a hash map's order.
+func describeRows(out string) []string {
+	var rows []string
+	for _, l := range strings.Split(out, "\n") {
+		if l != "" {
+			rows = append(rows, l)
+		}
+	}
+	if len(rows) > 1 {
+		sort.Strings(rows[1:])
+	}
+	return rows
+}
+
+// TestGroupConsumption: two members of one group split the partitions and
+// together get each record once; a second group gets every record; a
+// member restarted in its group resumes after its last commit; Samsa's tool
+// and Kafka's describe and list the group alike.
+func TestGroupConsumption(t *testing.T) {
+	const topic, partitions = "events", 4
+	c := groupCluster(t, topic, partitions)
+	want := c.produce(topic, "a", 200)
+
+	m1 := c.join("g1", topic, kgo.Balancers(kgo.RangeBalancer()), kgo.ClientID("c1"))
+	m2 := c.join("g1", topic, kgo.Balancers(kgo.RangeBalancer()), kgo.ClientID("c2"))
+	waitSplit(t, partitions, m1, m2)
+	waitAll(t, want, m1, m2)
+
+	other := c.join("g2", topic)
+	waitAll(t, want, other)
+
+	// Both tools see the same stable group.
+	for _, args := range [][]string{
+		{"--describe", "--group", "g1"},
+		{"--describe", "--group", "g1", "--members"},
+		{"--describe", "--group", "g1", "--state"},
+		{"--list"},
+	} {
+		full := append([]string{"--bootstrap-server", c.bootstrap()}, args...)
+		var samsa, java toolRun
+		eventually(t, 30*time.Second, fmt.Sprint(args), func() error {
+			samsa, java = groupsTool(t, false, full...), groupsTool(t, true, full...)
+			s, j := describeRows(samsa.Stdout), describeRows(java.Stdout)
+			if strings.Join(s, "\n") != strings.Join(j, "\n") {
+				return fmt.Errorf("samsa:\n%s\nkafka:\n%s\nkafka stderr: %s", samsa.Stdout, java.Stdout, java.Stderr)
+			}
+			return nil
+		})
+		if samsa.ExitCode != 0 {
+			t.Errorf("%v: exit %d: %s", args, samsa.ExitCode, samsa.Stderr)
+		}
+	}
+
+	// A restarted member resumes after the last commit: it gets only the
+	// records produced after the group stopped.
+	m1.close()
+	m2.close()
+	more := c.produce(topic, "b", 40)
+	m3 := c.join("g1", topic)
+	waitAll(t, more, m3)
+
+	// The group with no members left is Empty; both tools say so.
+	m3.close()
+	args := []string{"--bootstrap-server", c.bootstrap(), "--describe", "--group", "g1"}
+	eventually(t, 30*time.Second, "empty group described alike", func() error {
+		s, j := groupsTool(t, false, args...), groupsTool(t, true, args...)
+		if s.Stderr != j.Stderr || strings.Join(describeRows(s.Stdout), "\n") != strings.Join(describeRows(j.Stdout), "\n") {
+			return fmt.Errorf("samsa:\n%s%s\nkafka:\n%s%s", s.Stdout, s.Stderr, j.Stdout, j.Stderr)
+		}
+		if !strings.Contains(s.Stderr, "Consumer group 'g1' has no active members.") {
+			return fmt.Errorf("stderr %q", s.Stderr)
+		}
+		return nil
+	})
+}
