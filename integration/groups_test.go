@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,15 +29,19 @@ var groupProps = map[string]string{
 func groupCluster(t *testing.T, topic string, partitions int32) *cluster {
 	t.Helper()
 	c := startCluster(t, ensemble, 3, groupProps)
-	adm := c.admin()
+	c.createTopic(topic, partitions)
+	return c
+}
+
+func (c *cluster) createTopic(topic string, partitions int32) {
+	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := adm.CreateTopic(ctx, partitions, 3, nil, topic)
+	resp, err := c.admin().CreateTopic(ctx, partitions, 3, nil, topic)
 	if err != nil || resp.Err != nil {
-		t.Fatalf("create topic %s: %v %v", topic, err, resp.Err)
+		c.t.Fatalf("create topic %s: %v %v", topic, err, resp.Err)
 	}
 	c.waitLeaders(topic, int(partitions))
-	return c
 }
 
 func (c *cluster) admin() *kadm.Client {
@@ -84,6 +89,7 @@ type member struct {
 	mu       sync.Mutex
 	values   []string
 	assigned map[int32]bool
+	revoked  int // partitions revoked or lost so far
 }
 
 func (c *cluster) join(group, topic string, extra ...kgo.Opt) *member {
@@ -105,6 +111,7 @@ func (c *cluster) join(group, topic string, extra ...kgo.Opt) *member {
 			m.mu.Lock()
 			for _, p := range r[topic] {
 				delete(m.assigned, p)
+				m.revoked++
 			}
 			m.mu.Unlock()
 		}),
@@ -112,6 +119,7 @@ func (c *cluster) join(group, topic string, extra ...kgo.Opt) *member {
 			m.mu.Lock()
 			for _, p := range r[topic] {
 				delete(m.assigned, p)
+				m.revoked++
 			}
 			m.mu.Unlock()
 		}),
@@ -324,4 +332,144 @@ func TestGroupConsumption(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func (m *member) revocations() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.revoked
+}
+
+// TestGroupRebalances moves partitions between members as they join and
+// leave, with the eager range assignor, the cooperative-sticky one and static
+// members; records are produced only while the group is stable, so each
+// must arrive exactly once whatever the rebalances did.
+func TestGroupRebalances(t *testing.T) {
+	const partitions = 6
+	c := startCluster(t, ensemble, 3, groupProps)
+	for _, tc := range []struct {
+		group    string
+		balancer kgo.GroupBalancer
+	}{
+		{"eager", kgo.RangeBalancer()},
+		{"cooperative", kgo.CooperativeStickyBalancer()},
+	} {
+		t.Run(tc.group, func(t *testing.T) {
+			topic := tc.group
+			c.createTopic(topic, partitions)
+			join := func() *member { return c.join(tc.group, topic, kgo.Balancers(tc.balancer)) }
+			m1 := join()
+			waitSplit(t, partitions, m1)
+			batch1 := c.produce(topic, tc.group+"-1", 60)
+			waitAll(t, batch1, m1)
+
+			m2, m3 := join(), join()
+			waitSplit(t, partitions, m1, m2, m3)
+			batch2 := c.produce(topic, tc.group+"-2", 60)
+			waitAll(t, append(batch1, batch2...), m1, m2, m3)
+
+			m2.close()
+			waitSplit(t, partitions, m1, m3)
+			batch3 := c.produce(topic, tc.group+"-3", 60)
+			waitAll(t, append(append(batch1, batch2...), batch3...), m1, m2, m3)
+			m1.close()
+			m3.close()
+		})
+	}
+
+	t.Run("static", func(t *testing.T) {
+		const topic = "static"
+		c.createTopic(topic, partitions)
+		join := func(id string) *member {
+			return c.join("static", topic, kgo.InstanceID(id), kgo.Balancers(kgo.RangeBalancer()))
+		}
+		s1, s2 := join("s1"), join("s2")
+		waitSplit(t, partitions, s1, s2)
+		batch1 := c.produce(topic, "static-1", 60)
+		waitAll(t, batch1, s1, s2)
+		held := s2.partitions()
+		revoked := s2.revocations()
+
+		// A static member that goes away does not leave the group; back
+		// with the same instance id it gets its partitions again and the
+		// other member is not disturbed.
+		s1.close()
+		members := func() (int, error) {
+			adm := c.admin()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			d, err := adm.DescribeGroups(ctx, "static")
+			if err != nil {
+				return 0, err
+			}
+			return len(d["static"].Members), d["static"].Err
+		}
+		if n, err := members(); err != nil || n != 2 {
+			t.Errorf("after a static member closed: %d members (%v), want 2", n, err)
+		}
+		s1b := join("s1")
+		waitSplit(t, partitions, s1b, s2)
+		batch2 := c.produce(topic, "static-2", 60)
+		waitAll(t, append(batch1, batch2...), s1, s1b, s2)
+		if got := s2.partitions(); fmt.Sprint(got) != fmt.Sprint(held) || s2.revocations() != revoked {
+			t.Errorf("the other static member was disturbed: held %v then %v, revocations %d then %d",
+				held, got, revoked, s2.revocations())
+		}
+		if n, err := members(); err != nil || n != 2 {
+			t.Errorf("after the static member came back: %d members (%v), want 2", n, err)
+		}
+	})
+}
+
+// TestGroupCoordinatorFailover kills the group coordinator's broker with
+// SIGKILL: the group carries on under the new coordinator (another replica of
+// its __consumer_offsets partition) with the offsets it had committed, so no
+// record is delivered twice and none is lost.
+func TestGroupCoordinatorFailover(t *testing.T) {
+	const topic, partitions, group = "failover", 3, "survivors"
+	c := groupCluster(t, topic, partitions)
+	m1 := c.join(group, topic, kgo.ClientID("m1"))
+	m2 := c.join(group, topic, kgo.ClientID("m2"))
+	waitSplit(t, partitions, m1, m2)
+	batch1 := c.produce(topic, "before", 90)
+	waitAll(t, batch1, m1, m2)
+
+	adm := c.admin()
+	coordinator := func() (int32, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		r := adm.FindGroupCoordinators(ctx, group)[group]
+		return r.NodeID, r.Err
+	}
+	old, err := coordinator()
+	if err != nil {
+		t.Fatalf("find coordinator: %v", err)
+	}
+	t.Logf("coordinator of %s is broker %d; killing it", group, old)
+	for _, b := range c.brokers {
+		if b.ID() == old {
+			b.Kill(syscall.SIGKILL)
+		}
+	}
+	eventually(t, 90*time.Second, "a new coordinator", func() error {
+		id, err := coordinator()
+		if err != nil {
+			return err
+		}
+		if id == old {
+			return fmt.Errorf("coordinator is still %d", id)
+		}
+		return nil
+	})
+
+	batch2 := c.produce(topic, "after", 90)
+	waitAll(t, append(batch1, batch2...), m1, m2)
+
+	// The committed offsets survived: a fresh member of the group, once the
+	// old ones are gone, starts at the end and receives only new records.
+	m1.close()
+	m2.close()
+	batch3 := c.produce(topic, "later", 30)
+	m3 := c.join(group, topic)
+	waitAll(t, batch3, m3)
 }
