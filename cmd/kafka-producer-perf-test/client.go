@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// clientOptions maps the Java producer properties the benchmarks use onto
+// franz-go, keeping the Java 2.4 producer's defaults for unset ones:
+// acks=1, linger.ms=0, batch.size=16384 (franz-go's per-partition batch
+// cap is the same notion), buffer.memory=33554432, compression none,
+// max.in.flight.requests.per.connection=5, idempotence off, sticky
+// partitioning of keyless records. Unknown properties are ignored, as the
+// Java producer only warns about them.
+func clientOptions(props map[string]string) ([]kgo.Opt, error) {
+	num := func(key string, def int64) (int64, error) {
+		v, ok := props[key]
+		if !ok {
+			return def, nil
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("org.apache.kafka.common.config.ConfigException: Invalid value %s for configuration %s", v, key)
+		}
+		return n, nil
+	}
+	clientID := props["client.id"]
+	if clientID == "" {
+		clientID = "producer-1"
+	}
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(strings.Split(props["bootstrap.servers"], ",")...),
+		kgo.ClientID(clientID),
+		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+		kgo.AllowAutoTopicCreation(),
+	}
+	acks := strings.TrimSpace(props["acks"])
+	idempotent := strings.EqualFold(strings.TrimSpace(props["enable.idempotence"]), "true")
+	switch acks {
+	case "all", "-1":
+		opts = append(opts, kgo.RequiredAcks(kgo.AllISRAcks()))
+	case "0":
+		opts = append(opts, kgo.RequiredAcks(kgo.NoAck()))
+	case "1", "":
+		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()))
+	default:
+		return nil, fmt.Errorf("org.apache.kafka.common.config.ConfigException: Invalid value %s for configuration acks: String must be one of: all, -1, 0, 1", acks)
+	}
+	if !idempotent || (acks != "all" && acks != "-1") {
+		idempotent = false
+		opts = append(opts, kgo.DisableIdempotentWrite())
+	}
+	switch c := strings.TrimSpace(props["compression.type"]); c {
+	case "none", "":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
+	case "gzip":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.GzipCompression()))
+	case "snappy":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.SnappyCompression()))
+	case "lz4":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.Lz4Compression()))
+	case "zstd":
+		opts = append(opts, kgo.ProducerBatchCompression(kgo.ZstdCompression()))
+	default:
+		return nil, fmt.Errorf("org.apache.kafka.common.KafkaException: Failed to construct kafka producer\n"+
+			"Caused by: java.lang.IllegalArgumentException: Unknown compression name: %s", c)
+	}
+	linger, err := num("linger.ms", 0)
+	if err != nil {
+		return nil, err
+	}
+	if linger > 0 {
+		opts = append(opts, kgo.ProducerLinger(time.Duration(linger)*time.Millisecond))
+	}
+	batch, err := num("batch.size", 16384)
+	if err != nil {
+		return nil, err
+	}
+	// batch.size 0 disables batching in Java; one record per batch is the
+	// nearest franz-go setting.
+	opts = append(opts, kgo.ProducerBatchMaxBytes(int32(max(batch, 1))))
+	buffer, err := num("buffer.memory", 33554432)
+	if err != nil {
+		return nil, err
+	}
+	// Java blocks send() when buffer.memory is full; franz-go blocks
+	// Produce when either limit is reached, so the record count is only a
+	// backstop sized for 1-byte records.
+	opts = append(opts, kgo.MaxBufferedBytes(int(buffer)), kgo.MaxBufferedRecords(int(max(buffer, 10000))))
+	reqTimeout, err := num("request.timeout.ms", 30000)
+	if err != nil {
+		return nil, err
+	}
+	if reqTimeout > 0 {
+		opts = append(opts, kgo.ProduceRequestTimeout(time.Duration(reqTimeout)*time.Millisecond))
+	}
+	delivery, err := num("delivery.timeout.ms", 120000)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.RecordDeliveryTimeout(time.Duration(delivery)*time.Millisecond))
+	if !idempotent {
+		inflight, err := num("max.in.flight.requests.per.connection", 5)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, kgo.MaxProduceRequestsInflightPerBroker(int(max(inflight, 1))))
+	}
+	return opts, nil
+}
