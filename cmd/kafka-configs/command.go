@@ -186,32 +186,25 @@ func javaStringHash(s string) int32 {
 	return h
 }
 
-// javaHashtableOrder is the iteration order of a java.util.Properties
-// filled with keys in the given order (capacity 11, rehash to 2n+1 at 0.75
-// load, buckets from the last, chains newest first): the order in which
-// Kafka prints a config map.
-func javaHashtableOrder(keys []string) []string {
-	capacity := 11
-	table := make([][]string, capacity)
-	index := func(k string, c int) int { return int(uint32(javaStringHash(k))&0x7FFFFFFF) % c }
-	for n, k := range keys {
-		if n >= capacity*3/4 {
-			old := table
-			capacity = capacity*2 + 1
-			table = make([][]string, capacity)
-			for i := len(old) - 1; i >= 0; i-- {
-				for _, k := range old[i] {
-					ni := index(k, capacity)
-					table[ni] = append([]string{k}, table[ni]...)
-				}
-			}
-		}
-		i := index(k, capacity)
-		table[i] = append([]string{k}, table[i]...)
+// javaPropertiesOrder is the iteration order of a java.util.Properties
+// filled with keys in the given order on Java 9 and later, where
+// Properties keeps its entries in a ConcurrentHashMap of 16 bins (resized
+// at 12 entries): bins in index order of (h ^ h>>>16) & (n-1), each bin in
+// insertion order. This is the order in which Kafka's tool prints a config.
+func javaPropertiesOrder(keys []string) []string {
+	n := 16
+	for len(keys) >= n-n/4 {
+		n *= 2
+	}
+	bins := make([][]string, n)
+	for _, k := range keys {
+		h := uint32(javaStringHash(k))
+		i := int((h^(h>>16))&0x7fffffff) & (n - 1)
+		bins[i] = append(bins[i], k)
 	}
 	out := make([]string, 0, len(keys))
-	for i := capacity - 1; i >= 0; i-- {
-		out = append(out, table[i]...)
+	for _, b := range bins {
+		out = append(out, b...)
 	}
 	return out
 }

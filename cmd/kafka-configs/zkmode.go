@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -59,6 +61,35 @@ func (a *zkAdmin) fetchEntityConfig(ctx context.Context, typ, name string) (map[
 		return nil, err
 	}
 	return coordinator.DecodeConfig(data)
+}
+
+// fetchEntityConfigOrdered is fetchEntityConfig with the znode's key order.
+func (a *zkAdmin) fetchEntityConfigOrdered(ctx context.Context, typ, name string) ([]string, map[string]string, error) {
+	data, _, err := a.zk.Get(ctx, configPath(typ, name))
+	if errors.Is(err, coordinator.ErrNoNode) {
+		return nil, map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := coordinator.DecodeConfig(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	var keys []string
+	for _, k := range configKeyOrder(data) {
+		if _, ok := cfg[k]; ok && !contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) != len(cfg) { // not the usual JSON: fall back to sorted
+		keys = keys[:0]
+		for k := range cfg {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+	}
+	return keys, cfg, nil
 }
 
 // changeEntityConfig is AdminZkClient.changeEntityConfig: setData or
@@ -261,31 +292,66 @@ func (a *zkAdmin) describeConfig(ctx context.Context) error {
 		return err
 	}
 	for _, e := range all {
-		cfg, err := a.fetchEntityConfig(ctx, e.root.typ, e.fullName())
+		keys, cfg, err := a.fetchEntityConfigOrdered(ctx, e.root.typ, e.fullName())
 		if err != nil {
 			return err
 		}
 		if len(cfg) == 0 && describeAllUsers {
 			continue
 		}
-		a.c.println(fmt.Sprintf("Configs for %s are %s", e, formatConfig(cfg)))
+		a.c.println(fmt.Sprintf("Configs for %s are %s", e, formatConfig(keys, cfg)))
 	}
 	return nil
 }
 
 // formatConfig prints k=v pairs in the order Kafka's Properties iterates
-// them: the znode's (hash) order re-inserted into a Hashtable.
-func formatConfig(cfg map[string]string) string {
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+// them, filled in the znode's key order.
+func formatConfig(keys []string, cfg map[string]string) string {
 	var parts []string
-	for _, k := range javaHashtableOrder(javaHashtableOrder(keys)) {
+	for _, k := range javaPropertiesOrder(keys) {
 		parts = append(parts, k+"="+cfg[k])
 	}
 	return strings.Join(parts, ",")
+}
+
+// configKeyOrder returns the keys of a config znode's "config" object in
+// the order they appear; nil if the data is not such JSON.
+func configKeyOrder(data []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if t != "config" {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return nil
+			}
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+			return nil
+		}
+		var keys []string
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return nil
+			}
+			ks, _ := k.(string)
+			keys = append(keys, ks)
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return nil
+			}
+		}
+		return keys
+	}
+	return nil
 }
 
 // allEntities is ConfigEntity.getAllEntities.

@@ -1,0 +1,437 @@
+package integration
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/samsa-broker/samsa/integration/harness"
+)
+
+// configTool runs kafka-configs: Samsa's binary or, with java set, Apache
+// Kafka 2.4.1's ConfigCommand.
+func configTool(t *testing.T, java bool, args ...string) toolRun {
+	t.Helper()
+	if java {
+		return harness.KafkaTool(t, "kafka.admin.ConfigCommand", args...)
+	}
+	return samsaTool(t, "", "kafka-configs", args...)
+}
+
+// configCluster starts three brokers whose retention check runs every
+// second, so that topic configs changed at runtime show their effect fast.
+func configCluster(t *testing.T) (*cluster, *kgo.Client, *kadm.Client) {
+	t.Helper()
+	c := startCluster(t, ensemble, 3, map[string]string{
+		"log.retention.check.interval.ms": "1000",
+		"log.cleaner.enable":              "true",
+	})
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...),
+		kgo.ProducerBatchMaxBytes(4<<20), kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.ProducerLinger(0), kgo.RequiredAcks(kgo.AllISRAcks()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return c, cl, kadm.NewClient(cl)
+}
+
+func createConfigTopic(t *testing.T, c *cluster, topic string) {
+	t.Helper()
+	run := samsaTool(t, "", "kafka-topics", "--zookeeper", c.connect, "--create", "--topic", topic,
+		"--partitions", "1", "--replication-factor", "3")
+	if run.ExitCode != 0 {
+		t.Fatalf("create %s: %+v", topic, run)
+	}
+	c.waitLeaders(topic, 1)
+}
+
+// produce sends records to partition 0 and waits for every ack.
+func produce(t *testing.T, cl *kgo.Client, topic string, recs ...*kgo.Record) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, r := range recs {
+		r.Topic, r.Partition = topic, 0
+	}
+	return cl.ProduceSync(ctx, recs...).FirstErr()
+}
+
+// startOffset is ListOffsets earliest of partition 0.
+func startOffset(t *testing.T, adm *kadm.Client, topic string) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offs, err := adm.ListStartOffsets(ctx, topic)
+	if err != nil {
+		return 0, err
+	}
+	o, ok := offs.Lookup(topic, 0)
+	if !ok {
+		return 0, fmt.Errorf("no start offset for %s-0", topic)
+	}
+	return o.Offset, o.Err
+}
+
+// alterTopic runs Samsa's kafka-configs --zookeeper --alter on a topic.
+func alterTopic(t *testing.T, c *cluster, topic string, extra ...string) {
+	t.Helper()
+	args := append([]string{"--zookeeper", c.connect, "--alter", "--entity-type", "topics", "--entity-name", topic}, extra...)
+	run := configTool(t, false, args...)
+	want := fmt.Sprintf("Completed Updating config for entity: topic '%s'.\n", topic)
+	if run.ExitCode != 0 || run.Stdout != want {
+		t.Fatalf("kafka-configs %v: %+v, want stdout %q", args, run, want)
+	}
+}
+
+// TestConfigsToolsAgree alters topic configs with Samsa's tool and with
+// Kafka's ConfigCommand and checks that both tools, the znodes and the
+// brokers (DescribeConfigs) show the same state.
+func TestConfigsToolsAgree(t *testing.T) {
+	c, _, adm := configCluster(t)
+	createConfigTopic(t, c, "test")
+
+	alterTopic(t, c, "test", "--add-config", "retention.ms=1000,cleanup.policy=[compact,delete]")
+	// Key order aside (Kafka writes its Properties' hash order), the znode
+	// is AdminZkClient's.
+	cfgNode := c.zk.jsonMap("/config/topics/test")
+	if got, want := fmt.Sprint(cfgNode), "map[config:map[cleanup.policy:compact,delete retention.ms:1000] version:1]"; got != want {
+		t.Errorf("/config/topics/test = %s, want %s", got, want)
+	}
+	changes := c.zk.children("/config/changes")
+	if len(changes) == 0 {
+		t.Fatal("no config change notification")
+	}
+	note, _ := c.zk.mustGet("/config/changes/" + changes[len(changes)-1])
+	if got, want := string(note), `{"version":2,"entity_path":"topics/test"}`; got != want {
+		t.Errorf("notification = %s, want %s", got, want)
+	}
+
+	// Kafka's tool alters the same entity; both tools then describe it alike.
+	run := configTool(t, true, "--zookeeper", c.connect, "--alter", "--entity-type", "topics", "--entity-name", "test",
+		"--add-config", "max.message.bytes=2000", "--delete-config", "cleanup.policy")
+	if run.ExitCode != 0 || run.Stdout != "Completed Updating config for entity: topic 'test'.\n" {
+		t.Fatalf("Kafka's ConfigCommand --alter: %+v", run)
+	}
+	describe := []string{"--zookeeper", c.connect, "--describe", "--entity-type", "topics", "--entity-name", "test"}
+	ours, theirs := configTool(t, false, describe...), configTool(t, true, describe...)
+	if ours.ExitCode != 0 || theirs.ExitCode != 0 || ours.Stdout != theirs.Stdout {
+		t.Fatalf("describe differs:\nsamsa: %+v\nkafka: %+v", ours, theirs)
+	}
+	if !strings.HasPrefix(ours.Stdout, "Configs for topic 'test' are ") ||
+		!strings.Contains(ours.Stdout, "retention.ms=1000") || !strings.Contains(ours.Stdout, "max.message.bytes=2000") {
+		t.Errorf("describe: %q", ours.Stdout)
+	}
+
+	// Errors, compared with Kafka's.
+	for _, args := range [][]string{
+		{"--zookeeper", c.connect, "--alter", "--entity-type", "topics", "--entity-name", "test", "--delete-config", "segment.ms"},
+		{"--zookeeper", c.connect, "--alter", "--entity-type", "topics", "--entity-name", "test", "--add-config", "no.such.config=1"},
+		{"--bootstrap-server", c.brokers[0].Addr(), "--describe", "--entity-type", "topics", "--entity-name", "test"},
+	} {
+		ours, theirs := configTool(t, false, args...), configTool(t, true, args...)
+		if ours.ExitCode != 1 || theirs.ExitCode != 1 || ours.Stderr != theirs.Stderr {
+			t.Errorf("%v:\nsamsa: %+v\nkafka: %+v", args, ours, theirs)
+		}
+	}
+
+	// Broker configs through a broker: no dynamic configs in either tool.
+	bargs := []string{"--bootstrap-server", c.brokers[0].Addr(), "--describe", "--entity-type", "brokers", "--entity-name", "1"}
+	ours, theirs = configTool(t, false, bargs...), configTool(t, true, bargs...)
+	if ours.ExitCode != 0 || ours.Stdout != "Configs for broker 1 are:\n" || ours.Stdout != theirs.Stdout {
+		t.Errorf("brokers describe:\nsamsa: %+v\nkafka: %+v", ours, theirs)
+	}
+
+	// The brokers describe the override with its source.
+	eventually(t, 30*time.Second, "DescribeConfigs shows the overrides", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		rcs, err := adm.DescribeTopicConfigs(ctx, "test")
+		if err != nil {
+			return err
+		}
+		rc, err := rcs.On("test", nil)
+		if err != nil {
+			return err
+		}
+		got := map[string]kadm.Config{}
+		for _, cfg := range rc.Configs {
+			got[cfg.Key] = cfg
+		}
+		if v := got["retention.ms"]; v.MaybeValue() != "1000" || v.Source.String() != "DYNAMIC_TOPIC_CONFIG" {
+			return fmt.Errorf("retention.ms = %q from %v", v.MaybeValue(), v.Source)
+		}
+		if v := got["cleanup.policy"]; v.MaybeValue() != "delete" || v.Source.String() == "DYNAMIC_TOPIC_CONFIG" {
+			return fmt.Errorf("cleanup.policy = %q from %v", v.MaybeValue(), v.Source)
+		}
+		return nil
+	})
+}
+
+// TestAlterConfigsAPIs drives AlterConfigs and IncrementalAlterConfigs
+// through a broker and reads the result from ZooKeeper with Kafka's tool.
+func TestAlterConfigsAPIs(t *testing.T) {
+	c, _, adm := configCluster(t)
+	createConfigTopic(t, c, "api")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// Incremental: SET, then APPEND to a list key.
+	if _, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{
+		{Op: kadm.SetConfig, Name: "retention.ms", Value: kadm.StringPtr("60000")},
+		{Op: kadm.SetConfig, Name: "cleanup.policy", Value: kadm.StringPtr("delete")},
+	}, "api"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Op: kadm.AppendConfig, Name: "cleanup.policy", Value: kadm.StringPtr("compact")}}, "api")
+	if err == nil {
+		err = res[0].Err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	describe := []string{"--zookeeper", c.connect, "--describe", "--entity-type", "topics", "--entity-name", "api"}
+	run := configTool(t, true, describe...)
+	if want := "Configs for topic 'api' are "; !strings.HasPrefix(run.Stdout, want) ||
+		!strings.Contains(run.Stdout, "cleanup.policy=delete,compact") || !strings.Contains(run.Stdout, "retention.ms=60000") {
+		t.Fatalf("Kafka's describe after incremental alter: %+v", run)
+	}
+
+	// Errors: unknown key, bad value, unknown topic, validate_only.
+	tests := []struct {
+		name  string
+		topic string
+		cfg   kadm.AlterConfig
+		want  error
+	}{
+		{"unknown key", "api", kadm.AlterConfig{Name: "retention.mss", Value: kadm.StringPtr("1")}, kerr.InvalidConfig},
+		{"bad value", "api", kadm.AlterConfig{Name: "retention.ms", Value: kadm.StringPtr("abc")}, kerr.InvalidRequest},
+		{"append to a non-list", "api", kadm.AlterConfig{Op: kadm.AppendConfig, Name: "retention.ms", Value: kadm.StringPtr("1")}, kerr.InvalidRequest},
+		{"unknown topic", "nosuch", kadm.AlterConfig{Name: "retention.ms", Value: kadm.StringPtr("1")}, kerr.UnknownTopicOrPartition},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{tt.cfg}, tt.topic)
+			if err == nil && len(res) == 1 {
+				err = res[0].Err
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if _, err := adm.ValidateAlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "retention.ms", Value: kadm.StringPtr("5")}}, "api"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Non-incremental AlterConfigs replaces the whole set.
+	res2, err := adm.AlterTopicConfigsState(ctx, []kadm.AlterConfig{{Name: "segment.ms", Value: kadm.StringPtr("100000")}}, "api")
+	if err == nil {
+		err = res2[0].Err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	run = configTool(t, false, describe...)
+	if want := "Configs for topic 'api' are segment.ms=100000\n"; run.Stdout != want {
+		t.Fatalf("after AlterConfigs: %+v, want %q", run, want)
+	}
+}
+
+// TestConfigsLiveRetention sets retention.ms=1000 on a live topic: old
+// segments go and the log start offset moves without a restart.
+func TestConfigsLiveRetention(t *testing.T) {
+	c, cl, adm := configCluster(t)
+	createConfigTopic(t, c, "retained")
+	alterTopic(t, c, "retained", "--add-config", "segment.bytes=1024")
+	// The new segment size reaches the brokers by notification; until it
+	// does, records land in the 1 GiB segment. Produce until there are
+	// several segments' worth after the change has surely applied.
+	value := strings.Repeat("x", 200)
+	eventually(t, 30*time.Second, "segment.bytes applied", func() error {
+		for i := 0; i < 20; i++ {
+			if err := produce(t, cl, "retained", &kgo.Record{Value: []byte(value)}); err != nil {
+				return err
+			}
+		}
+		return segmentsBeyond(c, "retained", 2)
+	})
+	if o, err := startOffset(t, adm, "retained"); err != nil || o != 0 {
+		t.Fatalf("start offset before retention = %d, %v", o, err)
+	}
+	alterTopic(t, c, "retained", "--add-config", "retention.ms=1000")
+	eventually(t, time.Minute, "retention moves the log start offset", func() error {
+		o, err := startOffset(t, adm, "retained")
+		if err != nil {
+			return err
+		}
+		if o == 0 {
+			return fmt.Errorf("start offset still 0")
+		}
+		return nil
+	})
+}
+
+// segmentsBeyond checks that the leader's log dir of topic-0 holds more
+// than n segments on some broker.
+func segmentsBeyond(c *cluster, topic string, n int) error {
+	for _, b := range c.brokers {
+		matches, _ := filepath.Glob(filepath.Join(b.LogDir(), topic+"-0", "*.log"))
+		if len(matches) > n {
+			return nil
+		}
+	}
+	return fmt.Errorf("no broker has more than %d segments of %s-0", n, topic)
+}
+
+// TestConfigsLiveCompaction turns a live topic into a compacted one and
+// waits until only the last value of each key is left below the active
+// segment.
+func TestConfigsLiveCompaction(t *testing.T) {
+	c, cl, _ := configCluster(t)
+	createConfigTopic(t, c, "compacted")
+	alterTopic(t, c, "compacted", "--add-config", "cleanup.policy=compact,segment.bytes=1024,min.cleanable.dirty.ratio=0.01,segment.ms=1000")
+	value := strings.Repeat("v", 100)
+	eventually(t, 30*time.Second, "segment.bytes applied", func() error {
+		for i := 0; i < 30; i++ {
+			if err := produce(t, cl, "compacted", &kgo.Record{Key: []byte(fmt.Sprintf("k%d", i%3)), Value: []byte(fmt.Sprintf("%s-%d", value, i))}); err != nil {
+				return err
+			}
+		}
+		return segmentsBeyond(c, "compacted", 3)
+	})
+	// One more round whose values are the last per key.
+	for k := 0; k < 3; k++ {
+		if err := produce(t, cl, "compacted", &kgo.Record{Key: []byte(fmt.Sprintf("k%d", k)), Value: []byte(fmt.Sprintf("last-%d", k))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 2*time.Minute, "compaction keeps only the last value per key", func() error {
+		recs, err := consumeAll(c, "compacted")
+		if err != nil {
+			return err
+		}
+		counts := map[string]int{}
+		for _, r := range recs {
+			counts[string(r.Key)]++
+		}
+		// The active segment is never cleaned; everything below it must
+		// hold at most one record per key, so a compacted log is far
+		// shorter than the 90+ records written.
+		if len(recs) > 30 {
+			return fmt.Errorf("%d records left, counts %v", len(recs), counts)
+		}
+		last := map[string]string{}
+		for _, r := range recs {
+			last[string(r.Key)] = string(r.Value)
+		}
+		for k := 0; k < 3; k++ {
+			if got, want := last[fmt.Sprintf("k%d", k)], fmt.Sprintf("last-%d", k); got != want {
+				return fmt.Errorf("last value of k%d = %q, want %q", k, got, want)
+			}
+		}
+		return nil
+	})
+}
+
+// consumeAll reads partition 0 from the start to the high watermark.
+func consumeAll(c *cluster, topic string) ([]*kgo.Record, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	adm, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...))
+	if err != nil {
+		return nil, err
+	}
+	defer adm.Close()
+	ends, err := kadm.NewClient(adm).ListEndOffsets(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	end, _ := ends.Lookup(topic, 0)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().AtStart()}}))
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	var out []*kgo.Record
+	for {
+		if len(out) > 0 && out[len(out)-1].Offset >= end.Offset-1 {
+			return out, nil
+		}
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("consumed %d records up to end %d: %w", len(out), end.Offset, err)
+		}
+		for _, e := range fs.Errors() {
+			return nil, e.Err
+		}
+		out = append(out, fs.Records()...)
+	}
+}
+
+// TestConfigsLiveMaxMessageBytes lowers max.message.bytes on a live topic:
+// a batch above it is refused, one below it accepted.
+func TestConfigsLiveMaxMessageBytes(t *testing.T) {
+	c, cl, _ := configCluster(t)
+	createConfigTopic(t, c, "small")
+	// Random bytes: the client compresses batches, and Kafka compares the
+	// compressed batch with max.message.bytes.
+	big := make([]byte, 5000)
+	rand.Read(big)
+	if err := produce(t, cl, "small", &kgo.Record{Value: big}); err != nil {
+		t.Fatalf("5000-byte record before the change: %v", err)
+	}
+	alterTopic(t, c, "small", "--add-config", "max.message.bytes=1000")
+	eventually(t, 30*time.Second, "max.message.bytes applied", func() error {
+		err := produce(t, cl, "small", &kgo.Record{Value: big})
+		if !errors.Is(err, kerr.MessageTooLarge) {
+			return fmt.Errorf("5000-byte record: %v, want MESSAGE_TOO_LARGE", err)
+		}
+		return nil
+	})
+	if err := produce(t, cl, "small", &kgo.Record{Value: make([]byte, 100)}); err != nil {
+		t.Fatalf("100-byte record: %v", err)
+	}
+}
+
+// TestDeleteRecordsTool moves the log start offset with kafka-delete-records.
+func TestDeleteRecordsTool(t *testing.T) {
+	c, cl, adm := configCluster(t)
+	createConfigTopic(t, c, "trimmed")
+	for i := 0; i < 10; i++ {
+		if err := produce(t, cl, "trimmed", &kgo.Record{Value: []byte(fmt.Sprint(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "offsets.json")
+	if err := os.WriteFile(file, []byte(`{"partitions":[{"topic":"trimmed","partition":0,"offset":5}],"version":1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := samsaTool(t, "", "kafka-delete-records", "--bootstrap-server", c.bootstrap(), "--offset-json-file", file)
+	want := "Executing records delete operation\nRecords delete operation completed:\npartition: trimmed-0\tlow_watermark: 5\n"
+	if run.ExitCode != 0 || run.Stdout != want {
+		t.Fatalf("kafka-delete-records: %+v, want %q", run, want)
+	}
+	if o, err := startOffset(t, adm, "trimmed"); err != nil || o != 5 {
+		t.Fatalf("start offset = %d, %v; want 5", o, err)
+	}
+	// Kafka's tool against the same cluster: beyond the high watermark.
+	if err := os.WriteFile(file, []byte(`{"partitions":[{"topic":"trimmed","partition":0,"offset":50}],"version":1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ours := samsaTool(t, "", "kafka-delete-records", "--bootstrap-server", c.bootstrap(), "--offset-json-file", file)
+	theirs := harness.KafkaTool(t, "kafka.admin.DeleteRecordsCommand", "--bootstrap-server", c.bootstrap(), "--offset-json-file", file)
+	if ours.Stdout != theirs.Stdout || ours.ExitCode != theirs.ExitCode {
+		t.Errorf("offset beyond the high watermark:\nsamsa: %+v\nkafka: %+v", ours, theirs)
+	}
+}
