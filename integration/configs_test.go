@@ -435,3 +435,43 @@ func TestDeleteRecordsTool(t *testing.T) {
 		t.Errorf("offset beyond the high watermark:\nsamsa: %+v\nkafka: %+v", ours, theirs)
 	}
 }
+
+// TestConfigsQuotaEntities writes client and user quota configs with both
+// tools and compares the znodes and what each tool describes.
+func TestConfigsQuotaEntities(t *testing.T) {
+	c, _, _ := configCluster(t)
+	zkArgs := func(args ...string) []string { return append([]string{"--zookeeper", c.connect}, args...) }
+	steps := []struct {
+		java bool
+		args []string
+		out  string
+	}{
+		{false, zkArgs("--alter", "--entity-type", "clients", "--entity-name", "app 1", "--add-config", "producer_byte_rate=1024,consumer_byte_rate=2048"),
+			"Completed Updating config for entity: client-id 'app 1'.\n"},
+		{true, zkArgs("--alter", "--entity-type", "users", "--entity-name", "alice", "--entity-type", "clients", "--entity-default", "--add-config", "request_percentage=50"),
+			"Completed Updating config for entity: user-principal 'alice', default client-id.\n"},
+		{false, zkArgs("--alter", "--entity-type", "users", "--entity-default", "--add-config", "producer_byte_rate=10"),
+			"Completed Updating config for entity: default user-principal.\n"},
+	}
+	for _, s := range steps {
+		run := configTool(t, s.java, s.args...)
+		if run.ExitCode != 0 || run.Stdout != s.out {
+			t.Fatalf("%v (java %v): %+v, want %q", s.args, s.java, run, s.out)
+		}
+	}
+	if !c.zk.exists("/config/clients/app%201") || !c.zk.exists("/config/users/alice/clients/<default>") || !c.zk.exists("/config/users/<default>") {
+		t.Fatalf("quota znodes missing: clients %v, users %v", c.zk.children("/config/clients"), c.zk.children("/config/users"))
+	}
+	for _, args := range [][]string{
+		zkArgs("--describe", "--entity-type", "clients"),
+		zkArgs("--describe", "--entity-type", "clients", "--entity-name", "app 1"),
+		zkArgs("--describe", "--entity-type", "users", "--entity-name", "alice", "--entity-type", "clients"),
+		zkArgs("--describe", "--entity-type", "users", "--entity-default"),
+		zkArgs("--alter", "--entity-type", "clients", "--entity-name", "x", "--add-config", "no_such_quota=1"),
+	} {
+		ours, theirs := configTool(t, false, args...), configTool(t, true, args...)
+		if ours.ExitCode != theirs.ExitCode || ours.Stdout != theirs.Stdout || ours.Stderr != theirs.Stderr {
+			t.Errorf("%v:\nsamsa: %+v\nkafka: %+v", args, ours, theirs)
+		}
+	}
+}

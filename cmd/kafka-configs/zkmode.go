@@ -250,7 +250,7 @@ func validateDynamic(cfg map[string]string, names []string, customAllowed bool) 
 			}
 		}
 		if len(unknown) > 0 {
-			return require(false, fmt.Sprintf("Unknown Dynamic Configuration: Set(%s).", strings.Join(unknown, ", ")))
+			return require(false, fmt.Sprintf("Unknown Dynamic Configuration: HashSet(%s).", strings.Join(unknown, ", ")))
 		}
 	}
 	for _, k := range keys {
