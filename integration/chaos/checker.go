@@ -80,8 +80,8 @@ func (a Anomaly) String() string {
 // Result is what Check found.
 type Result struct {
 	Sends, AckedSends, FailedSends, IndeterminateSends int
-	Polls, PolledMsgs                                 int
-	Anomalies                                         []Anomaly
+	Polls, PolledMsgs                                  int
+	Anomalies                                          []Anomaly
 }
 
 // Count returns how many anomalies of kind k were found, allowed or not.
@@ -276,7 +276,7 @@ func Check(ops []Op, s Settings) Result {
 					Detail: fmt.Sprintf("after offset %d", prev), Allowed: op.Mode == Subscribe})
 			case o.index[m.Offset]-o.index[prev] > 1:
 				add(Anomaly{Kind: PollSkip, Key: m.Key, Offset: m.Offset, Value: m.Value, Process: op.Process,
-					Detail: fmt.Sprintf("after offset %d, skipping %d records others saw", prev, o.index[m.Offset]-o.index[prev]-1),
+					Detail:  fmt.Sprintf("after offset %d, skipping %d records others saw", prev, o.index[m.Offset]-o.index[prev]-1),
 					Allowed: op.Mode == Subscribe})
 			}
 		}
