@@ -55,6 +55,7 @@ func (s *Server) newAPITable() apiTable {
 		{key: 23, min: 0, max: 3, handle: typed(s.handleOffsetForLeaderEpoch)},
 		{key: 32, min: 0, max: 2, handle: typed(s.handleDescribeConfigs)},
 		{key: 33, min: 0, max: 1, handle: typed(s.handleAlterConfigs)},
+		{key: 35, min: 0, max: 1, handle: typed(s.handleDescribeLogDirs)},
 		{key: 37, min: 0, max: 1, handle: typed(s.handleCreatePartitions)},
 		{key: 42, min: 0, max: 2, handle: typed(s.handleDeleteGroups)},
 		{key: 44, min: 0, max: 1, handle: typed(s.handleIncrementalAlterConfigs)},

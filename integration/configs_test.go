@@ -475,3 +475,27 @@ func TestConfigsQuotaEntities(t *testing.T) {
 		}
 	}
 }
+
+// TestLogDirsTool compares kafka-log-dirs with Kafka's LogDirsCommand.
+func TestLogDirsTool(t *testing.T) {
+	c, cl, _ := configCluster(t)
+	createConfigTopic(t, c, "sized")
+	if err := produce(t, cl, "sized", &kgo.Record{Value: []byte("hello")}); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--bootstrap-server", c.bootstrap(), "--describe", "--broker-list", "1,2,3", "--topic-list", "sized"}
+	var ours, theirs toolRun
+	// Followers may still be catching up (offsetLag, size): retry until
+	// both tools see the same settled state.
+	eventually(t, 30*time.Second, "log dirs agree", func() error {
+		ours = samsaTool(t, "", "kafka-log-dirs", args...)
+		theirs = harness.KafkaTool(t, "kafka.admin.LogDirsCommand", args...)
+		if ours.ExitCode != 0 || ours.Stdout != theirs.Stdout {
+			return fmt.Errorf("samsa: %+v\nkafka: %+v", ours, theirs)
+		}
+		return nil
+	})
+	if !strings.Contains(ours.Stdout, `"partition":"sized-0"`) || !strings.Contains(ours.Stdout, `"error":null`) {
+		t.Errorf("output: %s", ours.Stdout)
+	}
+}
