@@ -1,0 +1,87 @@
+package chaos
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Injection is one fault as a run injected it.
+type Injection struct {
+	Fault  string
+	Victim string
+	At     time.Duration // since the workload started
+	Err    string        // why it could not be injected or healed
+}
+
+// Report is one run's summary.
+type Report struct {
+	Duration   time.Duration
+	Settings   Settings
+	Workers    int
+	Partitions int32
+	Result     Result
+	Injections []Injection
+}
+
+// Markdown renders the report as the tables docs/reliability.md holds:
+// operations, faults injected, anomalies by kind.
+func (r Report) Markdown() string {
+	var b strings.Builder
+	res := r.Result
+	fmt.Fprintf(&b, "Workload %v, %d workers, %d partitions, acks=all %v, min.insync.replicas %d, idempotent %v, unclean election %v.\n\n",
+		r.Duration.Round(time.Second), r.Workers, r.Partitions, r.Settings.AcksAll, r.Settings.MinISR, r.Settings.Idempotent, r.Settings.UncleanElection)
+	b.WriteString("| Operations | Count |\n|---|---:|\n")
+	fmt.Fprintf(&b, "| sends | %d |\n| sends acknowledged | %d |\n| sends failed | %d |\n| sends indeterminate | %d |\n| polls returning records | %d |\n| records polled | %d |\n\n",
+		res.Sends, res.AckedSends, res.FailedSends, res.IndeterminateSends, res.Polls, res.PolledMsgs)
+
+	counts := map[string]int{}
+	var order []string
+	for _, in := range r.Injections {
+		if counts[in.Fault] == 0 {
+			order = append(order, in.Fault)
+		}
+		counts[in.Fault]++
+	}
+	b.WriteString("| Fault | Injected |\n|---|---:|\n")
+	for _, f := range order {
+		fmt.Fprintf(&b, "| %s | %d |\n", f, counts[f])
+	}
+	b.WriteString("\n| Anomaly | Count | Allowed under these settings |\n|---|---:|---|\n")
+	for _, k := range Kinds() {
+		n, allowed := 0, 0
+		for _, a := range res.Anomalies {
+			if a.Kind == k {
+				n++
+				if a.Allowed {
+					allowed++
+				}
+			}
+		}
+		note := "no"
+		switch {
+		case n > 0 && allowed == n:
+			note = "yes"
+		case allowed > 0:
+			note = fmt.Sprintf("%d of %d (subscribe)", allowed, n)
+		case r.Settings.allowed(k):
+			note = "yes"
+		case k == PollSkip || k == NonmonotonicPoll:
+			note = "only under subscribe"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", k, n, note)
+	}
+	var failed []string
+	for _, in := range r.Injections {
+		if in.Err != "" {
+			failed = append(failed, fmt.Sprintf("%s (%s) at %v: %s", in.Fault, in.Victim, in.At.Round(time.Second), in.Err))
+		}
+	}
+	if len(failed) > 0 {
+		b.WriteString("\nFaults that could not be injected or healed:\n\n")
+		for _, f := range failed {
+			b.WriteString("- " + f + "\n")
+		}
+	}
+	return b.String()
+}
