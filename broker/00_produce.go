@@ -16,7 +16,9 @@ package broker
 // watermark passes the last appended offset, or timeout_ms
 // (REQUEST_TIMED_OUT). acks=0 gets no response; an error then closes the
 // connection so the client notices, as Kafka does.
-// Differs: idempotent sequence numbers are not checked yet and
+// Idempotent batches are checked against the partition's producer state
+// (partition.checkProducersLocked); a retried duplicate is answered with
+// its first offsets. Differs:
 // transactional batches are refused (no transaction coordinator).
 
 import (

@@ -2,11 +2,13 @@ package broker
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 
+	"github.com/samsa-broker/samsa/protocol"
 	"github.com/samsa-broker/samsa/storage"
 )
 
@@ -43,6 +45,10 @@ type partition struct {
 		truncating             bool // follower: must find the divergence point before fetching
 		minISR                 int32
 		stopped                bool // StopReplica(delete) removed it
+		// producers is the idempotent producers' state, rebuilt from the
+		// log on load and after truncation, kept by leader and followers
+		// alike so that a new leader knows the sequences.
+		producers map[int64]*producerEntry
 	}
 }
 
@@ -54,6 +60,14 @@ func newPartition(tp storage.TopicPartition, localID int32, log PartitionLog, hw
 	p.mu.hw = clamp(hw, log.LogStartOffset(), log.LogEndOffset())
 	log.SetHighWatermark(p.mu.hw)
 	return p
+}
+
+// loadProducers rebuilds the producer state from the log; call it once
+// before publishing the partition.
+func (p *partition) loadProducers() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rebuildProducersLocked()
 }
 
 func clamp(v, lo, hi int64) int64 { return max(lo, min(v, hi)) }
@@ -155,6 +169,9 @@ func (p *partition) truncateFromLeader(currentEpoch, leaderEpoch int32, leaderEn
 		if err := p.log.Truncate(max(target, p.log.LogStartOffset())); err != nil {
 			return err
 		}
+		if err := p.rebuildProducersLocked(); err != nil {
+			return err
+		}
 		p.mu.hw = min(p.mu.hw, p.log.LogEndOffset())
 	}
 	p.mu.truncating = !done
@@ -210,6 +227,7 @@ func (p *partition) maybeIncrementHWLocked() bool {
 // appendAsLeader appends a produce request's batches. acks=-1 needs
 // min.insync.replicas in the ISR before anything is written.
 func (p *partition) appendAsLeader(records []byte, acks int16, now time.Time) (storage.AppendResult, error) {
+	ids := idempotentBatches(records, true)
 	p.mu.Lock()
 	if p.mu.stopped || p.mu.leader != p.localID {
 		p.mu.Unlock()
@@ -219,8 +237,24 @@ func (p *partition) appendAsLeader(records []byte, acks int16, now time.Time) (s
 		p.mu.Unlock()
 		return storage.AppendResult{}, kerr.NotEnoughReplicas
 	}
+	if len(ids) > 0 {
+		dup, err := p.checkProducersLocked(ids)
+		if err != nil {
+			p.mu.Unlock()
+			return storage.AppendResult{}, err
+		}
+		if dup != nil {
+			// Kafka 2.4 answers a retried batch with its first append's
+			// offsets and does not write it again.
+			res := storage.AppendResult{FirstOffset: dup.firstOffset, LastOffset: dup.lastOffset, LogEndOffset: p.log.LogEndOffset(),
+				LogAppendTime: -1, MaxTimestamp: -1, OffsetOfMaxTimestamp: -1, LogStartOffset: p.log.LogStartOffset()}
+			p.mu.Unlock()
+			return res, nil
+		}
+	}
 	res, err := p.log.Append(records, p.mu.leaderEpoch, now)
 	if err == nil {
+		p.recordProducersLocked(ids, res.FirstOffset)
 		p.maybeIncrementHWLocked()
 	}
 	p.mu.Unlock()
@@ -381,6 +415,7 @@ func (p *partition) appendAsFollower(epoch int32, fetchOffset int64, records []b
 			p.mu.Unlock()
 			return fmt.Errorf("broker: appending fetched batches to %s-%d at %d: %w", p.tp.Topic, p.tp.Partition, fetchOffset, err)
 		}
+		p.recordProducersLocked(idempotentBatches(records, false), 0)
 	}
 	hw := clamp(leaderHW, p.log.LogStartOffset(), p.log.LogEndOffset())
 	moved := hw != p.mu.hw
@@ -411,5 +446,197 @@ func (p *partition) handleOutOfRange(epoch int32, leaderHW, leaderStart int64) e
 		err = p.log.Truncate(max(leaderHW, p.log.LogStartOffset()))
 	}
 	p.mu.hw = clamp(p.mu.hw, p.log.LogStartOffset(), p.log.LogEndOffset())
-	return err
+	if err != nil {
+		return err
+	}
+	return p.rebuildProducersLocked()
+}
+
+// producerWindow is how many of a producer's latest batches a partition
+// remembers to answer retries (Kafka's ProducerStateEntry.NumBatchesToRetain).
+const producerWindow = 5
+
+// producerBatch is where one idempotent batch landed.
+type producerBatch struct {
+	firstSeq, lastSeq       int32
+	firstOffset, lastOffset int64
+}
+
+// producerEntry is what a partition knows of one idempotent producer:
+// its epoch and its latest batches, oldest first.
+type producerEntry struct {
+	epoch   int16
+	batches []producerBatch
+}
+
+func (e *producerEntry) lastSeq() int32 {
+	if len(e.batches) == 0 {
+		return -1
+	}
+	return e.batches[len(e.batches)-1].lastSeq
+}
+
+// add remembers a batch, forgetting older ones beyond the window; a new
+// epoch starts the window over.
+func (e *producerEntry) add(epoch int16, b producerBatch) {
+	if epoch != e.epoch {
+		e.epoch, e.batches = epoch, nil
+	}
+	e.batches = append(e.batches, b)
+	if len(e.batches) > producerWindow {
+		e.batches = append(e.batches[:0], e.batches[len(e.batches)-producerWindow:]...)
+	}
+}
+
+// duplicate finds a retried batch among the remembered ones.
+func (e *producerEntry) duplicate(epoch int16, firstSeq, lastSeq int32) (producerBatch, bool) {
+	if e == nil || epoch != e.epoch {
+		return producerBatch{}, false
+	}
+	for _, b := range e.batches {
+		if b.firstSeq == firstSeq && b.lastSeq == lastSeq {
+			return b, true
+		}
+	}
+	return producerBatch{}, false
+}
+
+// idempotentBatch is the producer fields of one batch of a record set.
+type idempotentBatch struct {
+	producerID         int64
+	epoch              int16
+	firstSeq, lastSeq  int32
+	baseOffset, lastOf int64 // as written in the set
+}
+
+// idempotentBatches lists the batches of a set that carry a producer id.
+// relative numbers their offsets from 0 across the whole set, as the log
+// will assign them after the set's first offset (a client's batches all
+// say base offset 0).
+func idempotentBatches(set []byte, relative bool) []idempotentBatch {
+	var out []idempotentBatch
+	var running int64
+	for len(set) >= 61 {
+		h, err := protocol.ParseBatchHeader(set)
+		if err != nil || int(h.Length)+12 > len(set) {
+			return out
+		}
+		if relative {
+			h.BaseOffset = running
+		}
+		running += int64(h.LastOffsetDelta) + 1
+		if h.ProducerID >= 0 && h.BaseSequence >= 0 && !h.Control() {
+			out = append(out, idempotentBatch{
+				producerID: h.ProducerID, epoch: h.ProducerEpoch,
+				firstSeq: h.BaseSequence, lastSeq: h.BaseSequence + h.LastOffsetDelta,
+				baseOffset: h.BaseOffset, lastOf: h.BaseOffset + int64(h.LastOffsetDelta),
+			})
+		}
+		set = set[int(h.Length)+12:]
+	}
+	return out
+}
+
+// inSequence is Kafka's ProducerStateManager check: next follows last,
+// wrapping after the largest int32.
+func inSequence(last, next int32) bool {
+	return next == last+1 || (next == 0 && last == math.MaxInt32)
+}
+
+// checkProducers validates a leader append's idempotent batches against
+// the producer state (Kafka 2.4's ProducerAppendInfo): an older epoch is
+// INVALID_PRODUCER_EPOCH; a new epoch must start at sequence 0; a producer
+// we know nothing of must start at 0 (UNKNOWN_PRODUCER_ID); otherwise the
+// first sequence must follow the last (OUT_OF_ORDER_SEQUENCE_NUMBER). A
+// retry of one of the last five batches is a duplicate: its original
+// place is returned and nothing is appended.
+// REQUIRES: p.mu held.
+func (p *partition) checkProducersLocked(bs []idempotentBatch) (dup *producerBatch, err error) {
+	staged := map[int64]producerEntry{}
+	for i, b := range bs {
+		e, ok := staged[b.producerID]
+		if !ok {
+			if cur := p.mu.producers[b.producerID]; cur != nil {
+				e = producerEntry{epoch: cur.epoch, batches: append([]producerBatch(nil), cur.batches...)}
+				ok = true
+			}
+		}
+		if ok && len(bs) == 1 {
+			if d, found := e.duplicate(b.epoch, b.firstSeq, b.lastSeq); found {
+				return &d, nil
+			}
+		}
+		switch {
+		case ok && b.epoch < e.epoch:
+			return nil, newAPIError(kerr.InvalidProducerEpoch, fmt.Sprintf("Producer's epoch in %s-%d is %d, which is smaller than the last seen epoch %d", p.tp.Topic, p.tp.Partition, b.epoch, e.epoch))
+		case !ok && b.firstSeq != 0:
+			return nil, newAPIError(kerr.UnknownProducerID, fmt.Sprintf("Found no record of producerId=%d on the broker at offset %d in partition %s-%d. It is possible that the last message with the producerId=%d has been removed due to hitting the retention limit.", b.producerID, p.log.LogEndOffset(), p.tp.Topic, p.tp.Partition, b.producerID))
+		case ok && b.epoch != e.epoch && b.firstSeq != 0:
+			return nil, newAPIError(kerr.OutOfOrderSequenceNumber, fmt.Sprintf("Invalid sequence number for new epoch in partition %s-%d: %d (request epoch), %d (seq. number)", p.tp.Topic, p.tp.Partition, b.epoch, b.firstSeq))
+		case ok && b.epoch == e.epoch && !inSequence(e.lastSeq(), b.firstSeq):
+			return nil, newAPIError(kerr.OutOfOrderSequenceNumber, fmt.Sprintf("Out of order sequence number for producerId %d in partition %s-%d: %d (incoming seq. number), %d (current end sequence number)", b.producerID, p.tp.Topic, p.tp.Partition, b.firstSeq, e.lastSeq()))
+		}
+		e.add(b.epoch, producerBatch{firstSeq: b.firstSeq, lastSeq: b.lastSeq, firstOffset: int64(i), lastOffset: int64(i)})
+		staged[b.producerID] = e
+	}
+	return nil, nil
+}
+
+// recordProducersLocked remembers where a set's idempotent batches
+// landed; firstOffset is where the set starts in the log (leader) or 0
+// when the set already carries its offsets (follower, log scan).
+// REQUIRES: p.mu held.
+func (p *partition) recordProducersLocked(bs []idempotentBatch, shift int64) {
+	for _, b := range bs {
+		if p.mu.producers == nil {
+			p.mu.producers = make(map[int64]*producerEntry)
+		}
+		e := p.mu.producers[b.producerID]
+		if e == nil {
+			e = &producerEntry{epoch: b.epoch}
+			p.mu.producers[b.producerID] = e
+		}
+		if b.epoch < e.epoch {
+			continue
+		}
+		e.add(b.epoch, producerBatch{firstSeq: b.firstSeq, lastSeq: b.lastSeq, firstOffset: b.baseOffset + shift, lastOffset: b.lastOf + shift})
+	}
+}
+
+// rebuildProducersLocked replays the log's idempotent batches, as Kafka
+// does on load and after truncation without a snapshot.
+// REQUIRES: p.mu held.
+func (p *partition) rebuildProducersLocked() error {
+	p.mu.producers = nil
+	next, end := p.log.LogStartOffset(), p.log.LogEndOffset()
+	var buf []byte
+	for next < end {
+		recs, err := p.log.Read(next, end, 1<<20, true)
+		if err != nil {
+			return fmt.Errorf("broker: rebuilding producer state of %s-%d at %d: %w", p.tp.Topic, p.tp.Partition, next, err)
+		}
+		buf, err = recs.AppendTo(buf[:0])
+		recs.Release()
+		if err != nil {
+			return fmt.Errorf("broker: rebuilding producer state of %s-%d at %d: %w", p.tp.Topic, p.tp.Partition, next, err)
+		}
+		if len(buf) == 0 {
+			return nil
+		}
+		last := next
+		for set := buf; len(set) >= 61; {
+			h, err := protocol.ParseBatchHeader(set)
+			if err != nil || int(h.Length)+12 > len(set) {
+				break
+			}
+			last = h.BaseOffset + int64(h.LastOffsetDelta)
+			set = set[int(h.Length)+12:]
+		}
+		p.recordProducersLocked(idempotentBatches(buf, false), 0)
+		if last < next {
+			return nil
+		}
+		next = last + 1
+	}
+	return nil
 }
