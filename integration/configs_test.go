@@ -499,3 +499,50 @@ func TestLogDirsTool(t *testing.T) {
 		t.Errorf("output: %s", ours.Stdout)
 	}
 }
+
+// TestConfigsLiveProduceSettings changes min.insync.replicas and
+// message.timestamp.type on a live topic and checks the next produce.
+func TestConfigsLiveProduceSettings(t *testing.T) {
+	c, _, _ := configCluster(t)
+	// NOT_ENOUGH_REPLICAS is retriable: retry once only, so the error shows.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(c.bootstrap(), ",")...),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.RecordRetries(1), kgo.RequiredAcks(kgo.AllISRAcks()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	run := samsaTool(t, "", "kafka-topics", "--zookeeper", c.connect, "--create", "--topic", "single",
+		"--partitions", "1", "--replication-factor", "1")
+	if run.ExitCode != 0 {
+		t.Fatalf("create: %+v", run)
+	}
+	c.waitLeaders("single", 1)
+	if err := produce(t, cl, "single", &kgo.Record{Value: []byte("a")}); err != nil {
+		t.Fatal(err)
+	}
+	// One replica cannot satisfy min.insync.replicas=2 with acks=all.
+	alterTopic(t, c, "single", "--add-config", "min.insync.replicas=2")
+	eventually(t, 30*time.Second, "min.insync.replicas applied", func() error {
+		err := produce(t, cl, "single", &kgo.Record{Value: []byte("b")})
+		if !errors.Is(err, kerr.NotEnoughReplicas) {
+			return fmt.Errorf("produce: %v, want NOT_ENOUGH_REPLICAS", err)
+		}
+		return nil
+	})
+	alterTopic(t, c, "single", "--delete-config", "min.insync.replicas", "--add-config", "message.timestamp.type=LogAppendTime")
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	eventually(t, 30*time.Second, "message.timestamp.type applied", func() error {
+		rec := &kgo.Record{Value: []byte("c"), Timestamp: old}
+		if err := produce(t, cl, "single", rec); err != nil {
+			return err
+		}
+		recs, err := consumeAll(c, "single")
+		if err != nil {
+			return err
+		}
+		if last := recs[len(recs)-1]; !last.Timestamp.After(old.Add(24 * time.Hour)) {
+			return fmt.Errorf("record at offset %d kept its create time %v", last.Offset, last.Timestamp)
+		}
+		return nil
+	})
+}
