@@ -71,6 +71,7 @@ func TestQueueUnderFaults(t *testing.T) {
 		seeds = append(seeds, b.Addr())
 	}
 	harness.WaitCluster(t, zk, 1, 2, 3)
+	c.Seeds = seeds
 
 	const partitions = 4
 	topic := "queue"
@@ -137,14 +138,16 @@ func TestQueueUnderFaults(t *testing.T) {
 // spell between, until ctx ends; it heals every fault it injects before it
 // returns, and never starts one it could not finish before ctx's deadline.
 func runNemesis(ctx context.Context, t *testing.T, c *Cluster, start time.Time) []Injection {
-	const quiet = 6 * time.Second
+	const quiet = 5 * time.Second
 	round := 0
+	// The victim rotates with every injection, so that kills and pauses
+	// hit each broker in turn.
 	faults := c.Faults(func() int { return round })
 	deadline, _ := ctx.Deadline()
 	var out []Injection
 	for i := 0; ; i++ {
 		f := faults[i%len(faults)]
-		round = i / len(faults)
+		round = i
 		if time.Until(deadline) < quiet+f.Hold+10*time.Second {
 			return out
 		}

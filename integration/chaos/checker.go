@@ -81,7 +81,9 @@ func (a Anomaly) String() string {
 type Result struct {
 	Sends, AckedSends, FailedSends, IndeterminateSends int
 	Polls, PolledMsgs                                  int
-	Anomalies                                          []Anomaly
+	// SubscribePolls counts the polls made through a consumer group.
+	SubscribePolls int
+	Anomalies      []Anomaly
 }
 
 // Count returns how many anomalies of kind k were found, allowed or not.
@@ -169,6 +171,9 @@ func Check(ops []Op, s Settings) Result {
 			}
 		case Poll:
 			r.Polls++
+			if op.Mode == Subscribe {
+				r.SubscribePolls++
+			}
 			r.PolledMsgs += len(op.Polled)
 			for _, m := range op.Polled {
 				note(m)

@@ -6,6 +6,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/samsa-broker/samsa/integration/harness"
 )
 
@@ -17,6 +20,8 @@ type Cluster struct {
 	// SessionTimeout is the brokers' zookeeper.session.timeout.ms; a pause
 	// outlasts it so the paused broker's registration expires.
 	SessionTimeout time.Duration
+	// Seeds are the brokers' addresses, for asking who the controller is.
+	Seeds []string
 }
 
 // Fault is one nemesis: Inject breaks something and Heal repairs it. Both
@@ -40,6 +45,20 @@ func (c *Cluster) Faults(round func() int) []Fault {
 			Hold: 5 * time.Second,
 			Inject: func(context.Context) (string, error) {
 				killed = c.Brokers[round()%len(c.Brokers)]
+				killed.Kill(syscall.SIGKILL)
+				return fmt.Sprintf("broker %d", killed.ID()), nil
+			},
+			Heal: func(context.Context) error { killed.Restart(); return nil },
+		},
+		{
+			Name: "kill -9 controller",
+			Hold: 5 * time.Second,
+			Inject: func(ctx context.Context) (string, error) {
+				b, err := c.controller(ctx)
+				if err != nil {
+					return "", err
+				}
+				killed = b
 				killed.Kill(syscall.SIGKILL)
 				return fmt.Sprintf("broker %d", killed.ID()), nil
 			},
@@ -84,6 +103,27 @@ func (c *Cluster) Faults(round func() int) []Fault {
 			Heal: func(ctx context.Context) error { return c.Ensemble.Start(ctx, zkDown) },
 		},
 	}
+}
+
+// controller returns the broker the cluster's metadata names controller.
+func (c *Cluster) controller(ctx context.Context) (*harness.Broker, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Seeds...))
+	if err != nil {
+		return nil, fmt.Errorf("chaos: controller: %w", err)
+	}
+	defer cl.Close()
+	mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	md, err := kadm.NewClient(cl).BrokerMetadata(mctx)
+	if err != nil {
+		return nil, fmt.Errorf("chaos: controller: %w", err)
+	}
+	for _, b := range c.Brokers {
+		if b.ID() == md.Controller {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("chaos: controller %d is none of the brokers", md.Controller)
 }
 
 // zkNode returns the nth (mod their number) ZooKeeper node in mode.

@@ -32,8 +32,8 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, "Workload %v, %d workers, %d partitions, acks=all %v, min.insync.replicas %d, idempotent %v, unclean election %v.\n\n",
 		r.Duration.Round(time.Second), r.Workers, r.Partitions, r.Settings.AcksAll, r.Settings.MinISR, r.Settings.Idempotent, r.Settings.UncleanElection)
 	b.WriteString("| Operations | Count |\n|---|---:|\n")
-	fmt.Fprintf(&b, "| sends | %d |\n| sends acknowledged | %d |\n| sends failed | %d |\n| sends indeterminate | %d |\n| polls returning records | %d |\n| records polled | %d |\n\n",
-		res.Sends, res.AckedSends, res.FailedSends, res.IndeterminateSends, res.Polls, res.PolledMsgs)
+	fmt.Fprintf(&b, "| sends | %d |\n| sends acknowledged | %d |\n| sends failed | %d |\n| sends indeterminate | %d |\n| polls returning records | %d |\n| of which by subscribe | %d |\n| records polled | %d |\n\n",
+		res.Sends, res.AckedSends, res.FailedSends, res.IndeterminateSends, res.Polls, res.SubscribePolls, res.PolledMsgs)
 
 	counts := map[string]int{}
 	var order []string
