@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/samsa-broker/samsa/integration/harness"
+	"github.com/samsa-broker/samsa/internal/compress"
 	"github.com/samsa-broker/samsa/protocol"
 )
 
@@ -360,4 +361,254 @@ func dpProduceCode(t *testing.T, ctx context.Context, conn *protocol.Conn, topic
 		t.Fatalf("produce response %+v", pr.Topics)
 	}
 	return pr.Topics[0].Partitions[0].ErrorCode
+}
+
+// TestDataPathVersions produces records with known timestamps and reads
+// them back with every advertised version of Produce, Fetch, ListOffsets
+// and Metadata, over raw connections to the partition's leader.
+func TestDataPathVersions(t *testing.T) {
+	c := startCluster(t, ensemble, 3, nil)
+	dpCreateTopic(c, "versions", 1, 1, "--replica-assignment", "1")
+	// compression.type stays "producer": zstd batches are kept as sent.
+	dpCreateTopic(c, "versions-zstd", 1, 1, "--replica-assignment", "1")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := protocol.Dial(ctx, c.brokers[0].Addr(), "versions-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	// One batch per Produce version, each record a second apart.
+	base := time.Now().Add(-time.Hour).UnixMilli()
+	var values []string
+	for v := int16(3); v <= 8; v++ {
+		for _, topic := range []string{"versions", "versions-zstd"} {
+			codec := compress.None
+			if topic == "versions-zstd" {
+				codec = compress.Zstd
+			}
+			i := int64(len(values))
+			value := fmt.Sprintf("produce-v%d", v)
+			b, err := protocol.AppendBatch(nil, protocol.BatchHeader{NumRecords: 1, FirstTimestamp: base + i*1000, MaxTimestamp: base + i*1000,
+				ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1}, []protocol.Record{{Key: []byte("k"), Value: []byte(value)}}, codec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code := dpProduceCodeV(t, ctx, conn, v, topic, 0, b, -1)
+			want := int16(0)
+			if codec == compress.Zstd && v < 7 {
+				want = kerr.UnsupportedCompressionType.Code // KIP-110
+			}
+			if code != want {
+				t.Errorf("Produce v%d to %s: %v, want %v", v, topic, kerr.ErrorForCode(code), kerr.ErrorForCode(want))
+			}
+			if topic == "versions" {
+				values = append(values, value)
+			}
+		}
+	}
+
+	for v := int16(4); v <= 11; v++ {
+		for _, topic := range []string{"versions", "versions-zstd"} {
+			req := kmsg.NewPtrFetchRequest()
+			req.SetVersion(v)
+			req.ReplicaID, req.MaxWaitMillis, req.MinBytes, req.MaxBytes = -1, 100, 1, 1<<20
+			req.SessionEpoch = -1
+			rt := kmsg.NewFetchRequestTopic()
+			rt.Topic = topic
+			rp := kmsg.NewFetchRequestTopicPartition()
+			rp.PartitionMaxBytes, rp.CurrentLeaderEpoch, rp.LogStartOffset = 1<<20, -1, -1
+			rt.Partitions = append(rt.Partitions, rp)
+			req.Topics = append(req.Topics, rt)
+			resp, err := conn.RoundTrip(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fr := resp.(*kmsg.FetchResponse)
+			if len(fr.Topics) != 1 || len(fr.Topics[0].Partitions) != 1 {
+				t.Fatalf("Fetch v%d: %+v", v, fr.Topics)
+			}
+			p := fr.Topics[0].Partitions[0]
+			if topic == "versions-zstd" {
+				// Kafka gates old fetchers on the topic's compression.type,
+				// not on the batches, so a "producer" topic serves its zstd
+				// batches to every version.
+				if p.ErrorCode != 0 || len(p.RecordBatches) == 0 {
+					t.Errorf("Fetch v%d of zstd batches: %v, %d bytes", v, kerr.ErrorForCode(p.ErrorCode), len(p.RecordBatches))
+				}
+				continue
+			}
+			if p.ErrorCode != 0 || p.HighWatermark != int64(len(values)) {
+				t.Errorf("Fetch v%d: error %v, high watermark %d, want %d", v, kerr.ErrorForCode(p.ErrorCode), p.HighWatermark, len(values))
+				continue
+			}
+			var got []string
+			for rest := p.RecordBatches; len(rest) > 0; {
+				h, err := protocol.ParseBatchHeader(rest)
+				if err != nil || h.Size() > len(rest) {
+					t.Fatalf("Fetch v%d: batch: %v", v, err)
+				}
+				if err := protocol.ForEachRecord(rest[:h.Size()], func(r protocol.Record) error {
+					got = append(got, string(r.Value))
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				rest = rest[h.Size():]
+			}
+			if strings.Join(got, ",") != strings.Join(values, ",") {
+				t.Errorf("Fetch v%d: %q, want %q", v, got, values)
+			}
+		}
+	}
+
+	for v := int16(0); v <= 5; v++ {
+		for _, tc := range []struct {
+			ts         int64
+			wantOffset int64
+			wantTS     int64
+		}{
+			{-2, 0, -1},
+			{-1, int64(len(values)), -1},
+			{base + 2500, 3, base + 3000},
+			{base + int64(len(values))*1000, -1, -1}, // after the last record
+		} {
+			if v == 0 && tc.ts >= 0 {
+				continue // v0 looks up segments, not records
+			}
+			req := kmsg.NewPtrListOffsetsRequest()
+			req.SetVersion(v)
+			req.ReplicaID = -1
+			rt := kmsg.NewListOffsetsRequestTopic()
+			rt.Topic = "versions"
+			rp := kmsg.NewListOffsetsRequestTopicPartition()
+			rp.Timestamp, rp.MaxNumOffsets, rp.CurrentLeaderEpoch = tc.ts, 1, -1
+			rt.Partitions = append(rt.Partitions, rp)
+			req.Topics = append(req.Topics, rt)
+			resp, err := conn.RoundTrip(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lr := resp.(*kmsg.ListOffsetsResponse)
+			if len(lr.Topics) != 1 || len(lr.Topics[0].Partitions) != 1 {
+				t.Fatalf("ListOffsets v%d: %+v", v, lr.Topics)
+			}
+			p := lr.Topics[0].Partitions[0]
+			offset, ts := p.Offset, p.Timestamp
+			if v == 0 {
+				if len(p.OldStyleOffsets) != 1 {
+					t.Errorf("ListOffsets v0 at %d: offsets %v", tc.ts, p.OldStyleOffsets)
+					continue
+				}
+				offset, ts = p.OldStyleOffsets[0], -1
+			}
+			if p.ErrorCode != 0 || offset != tc.wantOffset || ts != tc.wantTS {
+				t.Errorf("ListOffsets v%d at %d: error %v, offset %d, timestamp %d; want offset %d, timestamp %d",
+					v, tc.ts, kerr.ErrorForCode(p.ErrorCode), offset, ts, tc.wantOffset, tc.wantTS)
+			}
+		}
+	}
+
+	ctrl, err := c.controller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := int16(0); v <= 9; v++ {
+		req := kmsg.NewPtrMetadataRequest()
+		req.SetVersion(v)
+		mt := kmsg.NewMetadataRequestTopic()
+		mt.Topic = kmsg.StringPtr("versions")
+		req.Topics = append(req.Topics, mt)
+		resp, err := conn.RoundTrip(ctx, req)
+		if err != nil {
+			t.Fatalf("Metadata v%d: %v", v, err)
+		}
+		mr := resp.(*kmsg.MetadataResponse)
+		if len(mr.Brokers) != 3 {
+			t.Errorf("Metadata v%d: brokers %+v", v, mr.Brokers)
+		}
+		if v >= 1 && mr.ControllerID != int32(ctrl) {
+			t.Errorf("Metadata v%d: controller %d, want %d", v, mr.ControllerID, ctrl)
+		}
+		if len(mr.Topics) != 1 || mr.Topics[0].ErrorCode != 0 || len(mr.Topics[0].Partitions) != 1 {
+			t.Errorf("Metadata v%d: topics %+v", v, mr.Topics)
+			continue
+		}
+		p := mr.Topics[0].Partitions[0]
+		if p.Leader != 1 || len(p.Replicas) != 1 || len(p.ISR) != 1 {
+			t.Errorf("Metadata v%d: partition %+v", v, p)
+		}
+	}
+}
+
+// dpProduceCodeV is dpProduceCode at Produce version v.
+func dpProduceCodeV(t *testing.T, ctx context.Context, conn *protocol.Conn, v int16, topic string, partition int32, batch []byte, acks int16) int16 {
+	t.Helper()
+	req := kmsg.NewPtrProduceRequest()
+	req.SetVersion(v)
+	req.Acks = acks
+	req.TimeoutMillis = 10000
+	rt := kmsg.NewProduceRequestTopic()
+	rt.Topic = topic
+	rp := kmsg.NewProduceRequestTopicPartition()
+	rp.Partition = partition
+	rp.Records = batch
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	resp, err := conn.RoundTrip(ctx, req)
+	if err != nil {
+		t.Fatalf("produce v%d: %v", v, err)
+	}
+	pr := resp.(*kmsg.ProduceResponse)
+	if len(pr.Topics) != 1 || len(pr.Topics[0].Partitions) != 1 {
+		t.Fatalf("produce v%d response %+v", v, pr.Topics)
+	}
+	return pr.Topics[0].Partitions[0].ErrorCode
+}
+
+// TestFetchZstdTopicOldVersions: Kafka 2.4 answers Fetch < v10 on a topic
+// whose compression.type is zstd with UNSUPPORTED_COMPRESSION_TYPE
+// (KafkaApis.maybeConvertFetchedData), and recompresses what producers send
+// to the topic's codec.
+func TestFetchZstdTopicOldVersions(t *testing.T) {
+	t.Skip("not implemented: partitions do not keep their topic's compression.type, so neither the fetch gate nor recompression on produce can apply it")
+	c := startCluster(t, ensemble, 1, nil)
+	dpCreateTopic(c, "zstd-topic", 1, 1, "--replica-assignment", "1", "--config", "compression.type=zstd")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := protocol.Dial(ctx, c.brokers[0].Addr(), "zstd-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if code := dpProduceCodeV(t, ctx, conn, 3, "zstd-topic", 0, dpBatch(t, []byte("plain")), -1); code != 0 {
+		t.Fatalf("Produce v3 of an uncompressed batch: %v", kerr.ErrorForCode(code))
+	}
+	for v := int16(4); v <= 11; v++ {
+		req := kmsg.NewPtrFetchRequest()
+		req.SetVersion(v)
+		req.ReplicaID, req.MaxBytes, req.SessionEpoch = -1, 1<<20, -1
+		rt := kmsg.NewFetchRequestTopic()
+		rt.Topic = "zstd-topic"
+		rp := kmsg.NewFetchRequestTopicPartition()
+		rp.PartitionMaxBytes, rp.CurrentLeaderEpoch, rp.LogStartOffset = 1<<20, -1, -1
+		rt.Partitions = append(rt.Partitions, rp)
+		req.Topics = append(req.Topics, rt)
+		resp, err := conn.RoundTrip(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := resp.(*kmsg.FetchResponse).Topics[0].Partitions[0]
+		if v < 10 {
+			if p.ErrorCode != kerr.UnsupportedCompressionType.Code {
+				t.Errorf("Fetch v%d: %v, want UNSUPPORTED_COMPRESSION_TYPE", v, kerr.ErrorForCode(p.ErrorCode))
+			}
+			continue
+		}
+		h, err := protocol.ParseBatchHeader(p.RecordBatches)
+		if err != nil || h.Compression() != compress.Zstd {
+			t.Errorf("Fetch v%d: batch %+v (%v), want zstd", v, h, err)
+		}
+	}
 }
