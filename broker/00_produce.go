@@ -40,6 +40,7 @@ func (s *Server) handleProduce(ctx context.Context, c *conn, req *kmsg.ProduceRe
 		part     *partition
 		ti, pi   int   // where its response is
 		required int64 // high watermark that completes acks=-1
+		epoch    int32 // leader epoch the records were appended in
 	}
 	var waits []appended
 	now := s.now()
@@ -70,7 +71,8 @@ func (s *Server) handleProduce(ctx context.Context, c *conn, req *kmsg.ProduceRe
 			}
 			rt.Partitions = append(rt.Partitions, rp)
 			if err == nil && req.Acks == -1 {
-				waits = append(waits, appended{part: part, ti: len(resp.Topics), pi: len(rt.Partitions) - 1, required: res.LastOffset + 1})
+				waits = append(waits, appended{part: part, ti: len(resp.Topics), pi: len(rt.Partitions) - 1, required: res.LastOffset + 1,
+					epoch: part.snapshot().leaderEpoch})
 			}
 		}
 		resp.Topics = append(resp.Topics, rt)
@@ -90,7 +92,7 @@ func (s *Server) handleProduce(ctx context.Context, c *conn, req *kmsg.ProduceRe
 	}
 	done := func() bool {
 		for _, w := range waits {
-			if snap := w.part.snapshot(); !snap.stopped && snap.hw < w.required {
+			if snap := w.part.snapshot(); !snap.stopped && snap.isLeader && snap.leaderEpoch == w.epoch && snap.hw < w.required {
 				return false
 			}
 		}
@@ -101,7 +103,11 @@ func (s *Server) handleProduce(ctx context.Context, c *conn, req *kmsg.ProduceRe
 		snap := w.part.snapshot()
 		rp := &resp.Topics[w.ti].Partitions[w.pi]
 		switch {
-		case snap.stopped:
+		case snap.stopped, !snap.isLeader, snap.leaderEpoch != w.epoch:
+			// A leader that lost its leadership (to a LeaderAndIsr, or
+			// fenced after its session expired) must not answer from a
+			// high watermark that now counts someone else's records:
+			// Kafka's DelayedProduce answers NOT_LEADER_FOR_PARTITION.
 			rp.ErrorCode = kerr.NotLeaderForPartition.Code
 		case snap.hw < w.required:
 			rp.ErrorCode = kerr.RequestTimedOut.Code

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -34,7 +35,9 @@ var replProps = map[string]string{
 	"zookeeper.session.timeout.ms": "6000",
 	"min.insync.replicas":          "2",
 	"default.replication.factor":   "3",
-	"replica.lag.time.max.ms":      "6000",
+	// Below the session timeout, so a frozen follower leaves the ISR by
+	// its leader's hand before its session expires.
+	"replica.lag.time.max.ms": "3000",
 }
 
 // ackedRecord is one record the producer got an acknowledgement for.
@@ -54,6 +57,7 @@ type replProducer struct {
 	mu     sync.Mutex
 	acked  []ackedRecord
 	failed int
+	errs   []error // failures other than the producer's own cancellation
 }
 
 func startReplProducer(t *testing.T, c *cluster) *replProducer {
@@ -79,6 +83,9 @@ func startReplProducer(t *testing.T, c *cluster) *replProducer {
 				defer p.mu.Unlock()
 				if err != nil {
 					p.failed++
+					if !errors.Is(err, context.Canceled) {
+						p.errs = append(p.errs, err)
+					}
 					return
 				}
 				n, _ := strconv.Atoi(string(r.Value))
@@ -331,6 +338,23 @@ func replScenario(t *testing.T, fault func(t *testing.T, c *cluster)) {
 	prod.stop(t)
 	minISR := watch.stop()
 	log := c.readAll(t)
+	total := 0
+	for _, recs := range log {
+		total += len(recs)
+	}
+	// The consumer that ran through the fault catches up with the log.
+	eventually(t, 60*time.Second, "the running consumer caught up", func() error {
+		cons.mu.Lock()
+		defer cons.mu.Unlock()
+		n := 0
+		for _, offs := range cons.seen {
+			n += len(offs)
+		}
+		if n < total {
+			return fmt.Errorf("read %d distinct offsets of %d", n, total)
+		}
+		return nil
+	})
 	cons.stop()
 
 	// Every acknowledged record exactly once, at its acknowledged offset;
@@ -386,11 +410,38 @@ func replScenario(t *testing.T, fault func(t *testing.T, c *cluster)) {
 	if diverged > 0 {
 		t.Errorf("%d records the consumer read are not in the final log at their offsets", diverged)
 	}
+	for i, err := range prod.errs {
+		if i < 5 {
+			t.Errorf("a send failed: %v", err)
+		}
+	}
+	if out := c.topics("--zookeeper", c.connect, "--describe", "--under-replicated-partitions"); out.ExitCode != 0 || out.Stdout != "" {
+		t.Errorf("kafka-topics --describe --under-replicated-partitions after recovery: exit %d:\n%s%s", out.ExitCode, out.Stdout, out.Stderr)
+	}
 	if minISR >= 3 {
 		t.Errorf("no state znode showed a shrunk ISR during the fault")
 	}
 	t.Logf("summary %s: acknowledged %d, lost %d, duplicated %d, misplaced %d, failed sends %d, consumer read %d (%d diverged), smallest ISR %d",
 		t.Name(), len(prod.acked), lost, dup, moved, prod.failed, seen, diverged, minISR)
+}
+
+// waitDeregistered waits until a killed broker's session has expired, so
+// that it can register again.
+func (c *cluster) waitDeregistered(t *testing.T, id int) {
+	t.Helper()
+	eventually(t, 60*time.Second, fmt.Sprintf("broker %d deregistered", id), func() error {
+		if c.zk.exists(fmt.Sprintf("/brokers/ids/%d", id)) {
+			return fmt.Errorf("/brokers/ids/%d still exists", id)
+		}
+		return nil
+	})
+}
+
+// stateEpoch returns the leader and leader epoch of a partition's state znode.
+func (c *cluster) stateEpoch(t *testing.T, p int) (leader, epoch int) {
+	t.Helper()
+	m := c.zk.jsonMap(fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", replTopic, p))
+	return int(m["leader"].(float64)), int(m["leader_epoch"].(float64))
 }
 
 // leaderOf returns the broker (1-based index into c.brokers) leading p.
@@ -412,6 +463,7 @@ func TestReplicationFailover(t *testing.T) {
 			id := c.leaderOf(t, 0)
 			c.brokers[id-1].Kill(syscall.SIGKILL)
 			c.waitUnderReplicated(t, id)
+			c.waitDeregistered(t, id)
 			c.brokers[id-1].Restart()
 		}},
 		{"KillController", func(t *testing.T, c *cluster) {
@@ -421,6 +473,7 @@ func TestReplicationFailover(t *testing.T) {
 			}
 			c.brokers[id-1].Kill(syscall.SIGKILL)
 			c.waitUnderReplicated(t, id)
+			c.waitDeregistered(t, id)
 			c.brokers[id-1].Restart()
 		}},
 		{"StopLeaderPastSession", func(t *testing.T, c *cluster) {
@@ -432,6 +485,29 @@ func TestReplicationFailover(t *testing.T) {
 				}
 				return nil
 			})
+			c.waitUnderReplicated(t, id)
+			c.waitDeregistered(t, id) // its session expired: a stale leader
+			c.brokers[id-1].Kill(syscall.SIGCONT)
+		}},
+		{"StopFollower", func(t *testing.T, c *cluster) {
+			leader := c.leaderOf(t, 0)
+			id := leader%3 + 1
+			_, before := c.stateEpoch(t, 0)
+			c.brokers[id-1].Kill(syscall.SIGSTOP)
+			eventually(t, 60*time.Second, fmt.Sprintf("frozen follower %d out of partition 0's ISR", id), func() error {
+				if _, isr, err := c.partitionState(0); err != nil || containsInt(isr, id) {
+					return fmt.Errorf("isr %v (%v)", isr, err)
+				}
+				return nil
+			})
+			// While the follower is still registered only the leader can
+			// have shrunk the ISR, and a leader's ISR change keeps the
+			// leader epoch (the controller's bumps it).
+			registered := c.zk.exists(fmt.Sprintf("/brokers/ids/%d", id))
+			if l, after := c.stateEpoch(t, 0); registered && (after != before || l != leader) {
+				t.Errorf("ISR shrunk with broker %d registered: leader %d epoch %d, was leader %d epoch %d", id, l, after, leader, before)
+			}
+			t.Logf("follower %d left the ISR while registered: %v", id, registered)
 			c.waitUnderReplicated(t, id)
 			c.brokers[id-1].Kill(syscall.SIGCONT)
 		}},
