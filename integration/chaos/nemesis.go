@@ -36,13 +36,17 @@ type Fault struct {
 
 // Faults returns the nemeses, in the rotation order a run uses. round
 // selects the victim so successive rotations hit different processes.
+//
+// A killed broker stays down past the session timeout: until its old
+// session expires its registration znode still exists, and a broker that
+// starts then refuses to register (as Kafka 2.4's does, with NodeExists).
 func (c *Cluster) Faults(round func() int) []Fault {
 	var killed, paused *harness.Broker
 	zkDown := -1
 	return []Fault{
 		{
 			Name: "kill -9 broker",
-			Hold: 5 * time.Second,
+			Hold: c.SessionTimeout + 4*time.Second,
 			Inject: func(context.Context) (string, error) {
 				killed = c.Brokers[round()%len(c.Brokers)]
 				killed.Kill(syscall.SIGKILL)
@@ -52,7 +56,7 @@ func (c *Cluster) Faults(round func() int) []Fault {
 		},
 		{
 			Name: "kill -9 controller",
-			Hold: 5 * time.Second,
+			Hold: c.SessionTimeout + 4*time.Second,
 			Inject: func(ctx context.Context) (string, error) {
 				b, err := c.controller(ctx)
 				if err != nil {
