@@ -350,6 +350,28 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 
+	// Odd client ids are the client's business (a null one, commas, UTF-8).
+	for _, id := range []*string{nil, kmsg.StringPtr("a,b=c;d"), kmsg.StringPtr("ünïcødé ☃"), kmsg.StringPtr("")} {
+		name := "null"
+		if id != nil {
+			name = *id
+		}
+		t.Run(fmt.Sprintf("client id %q", name), func(t *testing.T) {
+			raw := []byte{0, 0, 0, 0}
+			raw = kbin.AppendInt16(raw, 3)
+			raw = kbin.AppendInt16(raw, 8)
+			raw = kbin.AppendInt32(raw, 7)
+			raw = kbin.AppendNullableString(raw, id)
+			raw = append(raw, metadata.AppendTo(nil)...)
+			binary.BigEndian.PutUint32(raw, uint32(len(raw)-4))
+			resp := kmsg.NewPtrMetadataResponse()
+			resp.SetVersion(8)
+			if err := resp.ReadFrom(rawRoundTrip(t, target, raw, false)); err != nil || len(resp.Brokers) != 3 {
+				t.Errorf("Metadata v8: %v, %d brokers", err, len(resp.Brokers))
+			}
+		})
+	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	conn, err := protocol.Dial(ctx, target, "bad-input")
