@@ -72,3 +72,23 @@ func TestArgErrors(t *testing.T) {
 		}
 	}
 }
+
+func FuzzConfigKeyOrder(f *testing.F) {
+	f.Add([]byte(`{"version":1,"config":{"retention.ms":"1000","cleanup.policy":"compact"}}`))
+	f.Add([]byte(`{"config":[]}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys := configKeyOrder(data)
+		if got := javaPropertiesOrder(keys); len(got) != len(keys) {
+			t.Fatalf("order lost keys: %v -> %v", keys, got)
+		}
+	})
+}
+
+func TestJavaPropertiesOrder(t *testing.T) {
+	// Seen from Kafka 2.4.1's ConfigCommand on Java 17.
+	got := javaPropertiesOrder([]string{"retention.ms", "max.message.bytes"})
+	if want := []string{"max.message.bytes", "retention.ms"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}

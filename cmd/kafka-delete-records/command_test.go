@@ -40,3 +40,15 @@ func TestJavaHashMapOrder(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+func FuzzParseOffsetJSON(f *testing.F) {
+	f.Add([]byte(`{"partitions":[{"topic":"foo","partition":1,"offset":5}],"version":1}`))
+	f.Add([]byte(`{"version":2}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ps, err := parseOffsetJSON(data)
+		if err == nil {
+			javaHashMapOrder(ps) // must not panic
+		}
+	})
+}
