@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/samsa-broker/samsa/coordinator/controller"
 	"github.com/sirupsen/logrus"
@@ -13,38 +12,25 @@ import (
 )
 
 // Controlled shutdown (kafka-zk.md 2.6).
-const (
-	controlledShutdownVersion    int16 = 3
-	controlledShutdownMaxRetries       = 3               // controlled.shutdown.max.retries
-	controlledShutdownBackoff          = 5 * time.Second // controlled.shutdown.retry.backoff.ms
-)
+const controlledShutdownVersion int16 = 3
 
-// ControlledShutdown asks the controller to move this broker's leaderships
-// away before it stops (KafkaServer.controlledShutdown): ControlledShutdown
-// v3 to the controller's inter-broker endpoint, retried up to 3 times with a
-// 5 s backoff until no partition remains led by this broker. A no-op when
+// ControlledShutdown makes one attempt to have the controller move this
+// broker's leaderships away before it stops (one round of
+// KafkaServer.controlledShutdown): ControlledShutdown v3 to the controller's
+// inter-broker endpoint. It fails while a partition is still led by this
+// broker. The caller retries controlled.shutdown.max.retries times with
+// controlled.shutdown.retry.backoff.ms between attempts, so that the broker's
+// configuration, not a constant here, decides. A no-op when
 // ControlledShutdownEnable is false.
 func (n *Node) ControlledShutdown(ctx context.Context) error {
 	if !n.cfg.ControlledShutdownEnable {
 		return nil
 	}
-	var last error
-	for attempt := 0; attempt < controlledShutdownMaxRetries; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-time.After(controlledShutdownBackoff):
-			case <-ctx.Done():
-				return fmt.Errorf("coordinator: controlled shutdown: %w", ctx.Err())
-			}
-		}
-		last = n.controlledShutdownOnce(ctx)
-		if last == nil {
-			n.log.Info("controlled shutdown succeeded")
-			return nil
-		}
-		n.log.WithError(last).WithField("attempt", attempt+1).Warn("controlled shutdown attempt failed")
+	if err := n.controlledShutdownOnce(ctx); err != nil {
+		return fmt.Errorf("coordinator: controlled shutdown: %w", err)
 	}
-	return fmt.Errorf("coordinator: controlled shutdown failed after %d attempts: %w", controlledShutdownMaxRetries, last)
+	n.log.Info("controlled shutdown succeeded")
+	return nil
 }
 
 func (n *Node) controlledShutdownOnce(ctx context.Context) error {
