@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -472,4 +473,110 @@ func TestGroupCoordinatorFailover(t *testing.T) {
 	batch3 := c.produce(topic, "later", 30)
 	m3 := c.join(group, topic)
 	waitAll(t, batch3, m3)
+}
+
+// logStamp is the log4j timestamp that starts a WARN line of either tool.
+var logStamp = regexp.MustCompile(`(?m)^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] `)
+
+// helpTable starts the usage table printed after a usage error.
+const helpTable = "Option                                  Description"
+
+// comparable strips what legitimately differs between two runs: log
+// timestamps and the Java stack frames Kafka's tool prints after an error.
+// The usage table after a usage message is left out too: the shared option
+// parser wraps three help lines differently from joptsimple (it does not
+// break after "localhost:" as java.text.BreakIterator does).
+func comparable(s string) string {
+	if i := strings.Index(s, helpTable); i >= 0 {
+		s = s[:i]
+	}
+	s = logStamp.ReplaceAllString(s, "[time] ")
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(l, "\tat ") && !strings.HasPrefix(l, "\t... ") && !strings.HasPrefix(l, "Caused by: ") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// sameRun runs both tools with args and reports a difference in exit
+// code, standard output or standard error.
+func sameRun(t *testing.T, args ...string) (toolRun, error) {
+	t.Helper()
+	s, j := groupsTool(t, false, args...), groupsTool(t, true, args...)
+	if s.ExitCode != j.ExitCode || s.Stdout != j.Stdout || comparable(s.Stderr) != comparable(j.Stderr) {
+		return s, fmt.Errorf("%v differ:\n--- samsa (exit %d) stdout:\n%s--- stderr:\n%s--- kafka (exit %d) stdout:\n%s--- stderr:\n%s\n(stdout %q\nvs %q)\n(stderr %q\nvs %q)",
+			args[2:], s.ExitCode, s.Stdout, s.Stderr, j.ExitCode, j.Stdout, j.Stderr, s.Stdout, j.Stdout, comparable(s.Stderr), comparable(j.Stderr))
+	}
+	return s, nil
+}
+
+// TestConsumerGroupsToolAgainstKafka runs Samsa's kafka-consumer-groups and
+// Kafka 2.4.1's ConsumerGroupCommand side by side on the same groups and
+// wants the same bytes out: describe in every form, resets in every
+// scenario, dry run and execute, deletes and their errors.
+func TestConsumerGroupsToolAgainstKafka(t *testing.T) {
+	const topic = "tool"
+	c := groupCluster(t, topic, 3)
+	all := c.produce(topic, "r", 30)
+	m := c.join("done", topic, kgo.ClientID("done-client"))
+	waitAll(t, all, m)
+	m.close()
+	busy := c.join("busy", topic, kgo.ClientID("busy-client"))
+	waitAll(t, all, busy)
+
+	bs := c.bootstrap()
+	same := func(args ...string) toolRun {
+		t.Helper()
+		var run toolRun
+		eventually(t, 30*time.Second, fmt.Sprint(args), func() (err error) {
+			run, err = sameRun(t, append([]string{"--bootstrap-server", bs}, args...)...)
+			return err
+		})
+		return run
+	}
+	for _, args := range [][]string{
+		{"--list"},
+		{"--describe", "--group", "nosuch"},
+		{"--describe", "--group", "done"},
+		{"--describe", "--group", "done", "--members", "--verbose"},
+		{"--describe", "--group", "done", "--state"},
+		{"--describe", "--group", "busy", "--members", "--verbose"},
+		{"--describe", "--all-groups", "--state"},
+		{"--describe", "--group", "done", "--group", "nosuch"},
+		{"--reset-offsets", "--group", "done", "--topic", topic, "--to-earliest"},
+		{"--reset-offsets", "--group", "done", "--topic", topic + ":0,2", "--to-offset", "4", "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--all-topics", "--to-offset", "100", "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--all-topics", "--shift-by", "-3", "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--all-topics", "--to-latest", "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--all-topics", "--to-datetime", "2999-01-01T00:00:00.000+01:00", "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--all-topics", "--by-duration", "PT1H", "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--all-topics", "--to-earliest", "--dry-run", "--export"},
+		{"--reset-offsets", "--group", "done", "--all-topics", "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--to-earliest", "--dry-run"},
+		{"--reset-offsets", "--group", "busy", "--all-topics", "--to-earliest", "--dry-run"},
+		{"--delete-offsets", "--group", "busy", "--topic", topic},
+		{"--delete", "--group", "busy"},
+		{"--delete", "--group", "nosuch"},
+	} {
+		same(args...)
+	}
+
+	// --execute moves the committed offsets; both tools then describe the
+	// moved group alike.
+	exec := groupsTool(t, false, "--bootstrap-server", bs, "--reset-offsets", "--group", "done", "--topic", topic+":1", "--shift-by", "-2", "--execute")
+	wantPlan := "\nGROUP                          TOPIC                          PARTITION  NEW-OFFSET     \n" +
+		"done                           tool                           1          8              \n"
+	if exec.ExitCode != 0 || exec.Stdout != wantPlan || exec.Stderr != "" {
+		t.Fatalf("--execute: exit %d, stdout %q, stderr %q", exec.ExitCode, exec.Stdout, exec.Stderr)
+	}
+	run := same("--describe", "--group", "done")
+	if !strings.Contains(run.Stdout, "done            tool            1          8               10              2") {
+		t.Errorf("partition 1 not reset to 8:\n%s", run.Stdout)
+	}
+	same("--delete-offsets", "--group", "done", "--topic", topic+":1")
+	same("--describe", "--group", "done")
+	same("--delete", "--group", "done")
+	same("--list")
 }

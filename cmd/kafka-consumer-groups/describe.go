@@ -159,7 +159,7 @@ func (c *command) collectOffsets(ctx context.Context, g kadm.DescribedGroup) ([]
 			unheld = append(unheld, t)
 		}
 	}
-	sortTPs(unheld)
+	javaHashMapOrder(unheld)
 	ends, err := c.logOffsets(ctx, append(append([]tp(nil), all...), unheld...), true)
 	if err != nil {
 		return nil, err

@@ -14,8 +14,30 @@ import (
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
 )
 
-// plan is a reset plan: new offsets by group and partition.
-type plan map[string]map[tp]int64
+// plan is a reset plan: new offsets by group, in the order Kafka's tool
+// prints them.
+type plan map[string][]newOffset
+
+// newOffset is one partition's planned offset.
+type newOffset struct {
+	tp     tp
+	offset int64
+}
+
+// ordered lists offsets in the order of tps. Kafka builds the plan with
+// Scala's toMap, which keeps insertion order up to four entries and hashes
+// beyond; larger plans are sorted by topic and partition here.
+func ordered(tps []tp, offsets map[tp]int64) []newOffset {
+	keys := append([]tp(nil), tps...)
+	if len(offsets) > 4 || len(keys) != len(offsets) {
+		keys = sortedKeys(offsets)
+	}
+	out := make([]newOffset, 0, len(keys))
+	for _, t := range keys {
+		out = append(out, newOffset{t, offsets[t]})
+	}
+	return out
+}
 
 // resetOffsets is ConsumerGroupService.resetOffsets: only inactive groups
 // (Empty or Dead) are reset; others get an error line and an empty plan.
@@ -33,7 +55,7 @@ func (c *command) resetOffsets(ctx context.Context) (plan, error) {
 		g := described[id]
 		if g.State != "Empty" && g.State != "Dead" {
 			c.printError(fmt.Sprintf("Assignments can only be reset if the group '%s' is inactive, but the current state is %s.", id, g.State), nil)
-			out[id] = map[tp]int64{}
+			out[id] = nil
 			continue
 		}
 		tps, err := c.partitionsToReset(ctx, id)
@@ -49,7 +71,7 @@ func (c *command) resetOffsets(ctx context.Context) (plan, error) {
 				return nil, err
 			}
 		}
-		out[id] = offsets
+		out[id] = ordered(tps, offsets)
 	}
 	return out, nil
 }
@@ -82,7 +104,7 @@ func (c *command) partitionsToReset(ctx context.Context, group string) ([]tp, er
 		for t := range committed {
 			tps = append(tps, t)
 		}
-		sortTPs(tps)
+		javaHashMapOrder(tps)
 		return tps, nil
 	case o.has(o.topic):
 		var tps []tp
@@ -167,7 +189,7 @@ func (c *command) prepareOffsets(ctx context.Context, group string, tps []tp) (m
 		for _, t := range tps {
 			req[t] = off
 		}
-		return c.checkRange(ctx, req)
+		return c.checkRange(ctx, tps, req)
 	case o.has(o.toEarliest):
 		return fromLog(false, "starting")
 	case o.has(o.toLatest):
@@ -189,7 +211,7 @@ func (c *command) prepareOffsets(ctx context.Context, group string, tps []tp) (m
 			}
 			req[t] = cur + shift
 		}
-		return c.checkRange(ctx, req)
+		return c.checkRange(ctx, tps, req)
 	case o.has(o.toDatetime):
 		v, _ := s.String(o.toDatetime)
 		ms, err := convertTimestamp(v)
@@ -232,21 +254,22 @@ func (c *command) prepareOffsets(ctx context.Context, group string, tps []tp) (m
 	case o.has(o.fromFile):
 		return nil, &cli.JavaError{Text: "java.lang.UnsupportedOperationException: --from-file is not supported by this tool"}
 	}
-	names := make([]string, 0, 8)
-	for _, sc := range o.scenarios() {
+	// Kafka prints a Scala HashSet of the scenario options; its order is
+	// fixed by the options' names.
+	var names []string
+	for _, sc := range []*cli.Option{o.byDuration, o.toOffset, o.fromFile, o.toDatetime, o.toEarliest, o.toCurrent, o.shiftBy, o.toLatest} {
 		names = append(names, sc.String())
 	}
-	return nil, &usageExit{fmt.Sprintf("Option '%s' requires one of the following scenarios: Set(%s)", o.resetOffsets, strings.Join(names, ", "))}
+	return nil, &usageExit{fmt.Sprintf("Option '%s' requires one of the following scenarios: HashSet(%s)", o.resetOffsets, strings.Join(names, ", "))}
 }
 
 // checkRange is checkOffsetsRange: requested offsets are clamped into
 // [log start, log end] with a warning.
-func (c *command) checkRange(ctx context.Context, req map[tp]int64) (map[tp]int64, error) {
+func (c *command) checkRange(ctx context.Context, order []tp, req map[tp]int64) (map[tp]int64, error) {
 	tps := make([]tp, 0, len(req))
-	for t := range req {
-		tps = append(tps, t)
+	for _, n := range ordered(order, req) {
+		tps = append(tps, n.tp)
 	}
-	sortTPs(tps)
 	starts, err := c.logOffsets(ctx, tps, false)
 	if err != nil {
 		return nil, err
@@ -277,8 +300,8 @@ func (c *command) printPlan(p plan) {
 	}
 	c.printf("\n%-30s %-30s %-10s %-15s\n", "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET")
 	for _, g := range sortedGroups(p) {
-		for _, t := range sortedKeys(p[g]) {
-			c.printf("%-30s %-30s %-10d %-15d\n", g, t.topic, t.partition, p[g][t])
+		for _, n := range p[g] {
+			c.printf("%-30s %-30s %-10d %-15d\n", g, n.tp.topic, n.tp.partition, n.offset)
 		}
 	}
 }
@@ -289,11 +312,11 @@ func (c *command) exportCSV(p plan) string {
 	single := len(c.o.s.Values(c.o.group)) == 1
 	var b strings.Builder
 	for _, g := range sortedGroups(p) {
-		for _, t := range sortedKeys(p[g]) {
+		for _, n := range p[g] {
 			if !single {
 				b.WriteString(g + ",")
 			}
-			fmt.Fprintf(&b, "%s,%d,%d\n", t.topic, t.partition, p[g][t])
+			fmt.Fprintf(&b, "%s,%d,%d\n", n.tp.topic, n.tp.partition, n.offset)
 		}
 	}
 	return b.String()
