@@ -320,6 +320,37 @@ func TestGroupConsumption(t *testing.T) {
 	m3 := c.join("g1", topic)
 	waitAll(t, more, m3)
 
+	// Kafka's own console consumer in a group of its own: while it runs and
+	// after it has gone, both tools describe its group alike.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	console := harness.KafkaCommand(ctx, t, "kafka.tools.ConsoleConsumer", "--bootstrap-server", c.bootstrap(),
+		"--topic", topic, "--group", "jconsole", "--from-beginning")
+	var consoleOut syncBuffer
+	console.Stdout = &consoleOut
+	if err := console.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 60*time.Second, "console consumer got every record", func() error {
+		if n := strings.Count(consoleOut.String(), "\n"); n < len(want)+len(more) {
+			return fmt.Errorf("%d lines", n)
+		}
+		return nil
+	})
+	jargs := []string{"--bootstrap-server", c.bootstrap(), "--describe", "--group", "jconsole"}
+	eventually(t, 30*time.Second, "console consumer's group described alike", func() error {
+		s, j := groupsTool(t, false, jargs...), groupsTool(t, true, jargs...)
+		if strings.Join(describeRows(s.Stdout), "\n") != strings.Join(describeRows(j.Stdout), "\n") || s.Stderr != j.Stderr {
+			return fmt.Errorf("samsa:\n%s%s\nkafka:\n%s%s", s.Stdout, s.Stderr, j.Stdout, j.Stderr)
+		}
+		if !strings.Contains(s.Stdout, "consumer-jconsole-1") {
+			return fmt.Errorf("no row of the console consumer's member:\n%s", s.Stdout)
+		}
+		return nil
+	})
+	cancel()
+	_ = console.Wait()
+
 	// The group with no members left is Empty; both tools say so.
 	m3.close()
 	args := []string{"--bootstrap-server", c.bootstrap(), "--describe", "--group", "g1"}
@@ -579,4 +610,22 @@ func TestConsumerGroupsToolAgainstKafka(t *testing.T) {
 	same("--describe", "--group", "done")
 	same("--delete", "--group", "done")
 	same("--list")
+}
+
+// syncBuffer is a bytes.Buffer safe for a process writing while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
