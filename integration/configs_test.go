@@ -132,6 +132,16 @@ func TestConfigsToolsAgree(t *testing.T) {
 		t.Errorf("describe: %q", ours.Stdout)
 	}
 
+	// Every topic with overrides, in ZooKeeper's child order.
+	for _, name := range []string{"a", "topic-2", "zz", "m.n", "q_1", "long-topic-name-7", "x9"} {
+		createConfigTopic(t, c, name)
+		alterTopic(t, c, name, "--add-config", "retention.ms=12345,segment.ms=99999")
+	}
+	all := []string{"--zookeeper", c.connect, "--describe", "--entity-type", "topics"}
+	if ours, theirs := configTool(t, false, all...), configTool(t, true, all...); ours.ExitCode != 0 || ours.Stdout != theirs.Stdout {
+		t.Errorf("describe all topics:\nsamsa: %+v\nkafka: %+v", ours, theirs)
+	}
+
 	// Errors, compared with Kafka's.
 	for _, args := range [][]string{
 		{"--zookeeper", c.connect, "--alter", "--entity-type", "topics", "--entity-name", "test", "--delete-config", "segment.ms"},

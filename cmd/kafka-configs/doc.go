@@ -15,7 +15,11 @@
 // executing config command with args '...'" and the exception. Exit status
 // 1 on any error.
 //
-// Differs: listing all entities of a type prints them sorted, where Kafka
-// prints ZooKeeper's (hash) child order; SCRAM credentials for users and
-// password-encoded dynamic broker configs are refused.
+// Listing all entities of a type follows ZooKeeper's (hash) child order and
+// config pairs follow java.util.Properties' order on Java 9 and later, as
+// Kafka's tool prints them there.
+//
+// Differs: SCRAM credentials for users and dynamic broker configs other
+// than the replication quotas are refused; the --add-config help lists
+// only those quota keys for brokers.
 package main

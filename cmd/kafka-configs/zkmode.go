@@ -391,11 +391,45 @@ func (a *zkAdmin) allEntities(ctx context.Context, ce configEntity) ([]configEnt
 }
 
 // entitiesWithConfig is KafkaZkClient.getAllEntitiesWithConfig: the
-// children of /config/<path> (sorted here).
+// children of /config/<path>, in the order ZooKeeper lists them.
 func (a *zkAdmin) entitiesWithConfig(ctx context.Context, p string) ([]string, error) {
-	names, err := a.zk.Children(ctx, coordinator.ConfigPath+"/"+p)
+	parent := coordinator.ConfigPath + "/" + p
+	names, err := a.zk.Children(ctx, parent)
 	if errors.Is(err, coordinator.ErrNoNode) {
 		return nil, nil
 	}
-	return names, err
+	if err != nil {
+		return nil, err
+	}
+	// Creation order (czxid) is the server's insertion order.
+	czxid := map[string]int64{}
+	for _, n := range names {
+		if _, st, err := a.zk.Exists(ctx, parent+"/"+n); err == nil {
+			czxid[n] = st.Czxid
+		}
+	}
+	sort.SliceStable(names, func(i, j int) bool { return czxid[names[i]] < czxid[names[j]] })
+	return zkChildOrder(names), nil
+}
+
+// zkChildOrder is the order in which a ZooKeeper server lists children:
+// the iteration order of the java.util.HashSet (initial capacity 8,
+// doubled past 0.75 load) of its DataNode; within one hash bucket, the
+// order names were added (the caller passes creation order).
+func zkChildOrder(names []string) []string {
+	capacity := 8
+	for float64(len(names)) > 0.75*float64(capacity) {
+		capacity <<= 1
+	}
+	buckets := make([][]string, capacity)
+	for _, n := range names {
+		h := uint32(javaStringHash(n))
+		b := int((h ^ (h >> 16)) & uint32(capacity-1))
+		buckets[b] = append(buckets[b], n)
+	}
+	out := make([]string, 0, len(names))
+	for _, b := range buckets {
+		out = append(out, b...)
+	}
+	return out
 }
