@@ -4,7 +4,7 @@ package broker
 //
 // As AdminManager.alterConfigs: a topic resource's entries REPLACE the
 // topic's whole override set (keys not sent are removed); the topic must
-// exist in ZooKeeper; the values are validated as LogConfig.validate does
+// exist in ZooKeeper (else UNKNOWN_SERVER_ERROR, as Kafka answers); the values are validated as LogConfig.validate does
 // (unknown key INVALID_CONFIG, bad value INVALID_REQUEST); unless
 // validate_only, /config/topics/<t> is written and a config change
 // notification created, which every broker applies (config_changes.go).
@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -55,6 +56,15 @@ func (s *Server) alterResourceConfig(ctx context.Context, typ kmsg.ConfigResourc
 	switch typ {
 	case kmsg.ConfigResourceTypeTopic:
 	case kmsg.ConfigResourceTypeBroker:
+		if name != "" {
+			id, err := strconv.ParseInt(name, 10, 32)
+			if err != nil {
+				return newAPIError(kerr.InvalidRequest, fmt.Sprintf("Broker id must be an integer, but it is: %s", name))
+			}
+			if int32(id) != s.cfg.BrokerID {
+				return newAPIError(kerr.InvalidRequest, fmt.Sprintf("Unexpected broker id, expected %d, but received %s", s.cfg.BrokerID, name))
+			}
+		}
 		return newAPIError(kerr.InvalidRequest, "Dynamic broker configs are not supported by this broker; set them in server.properties")
 	default:
 		return newAPIError(kerr.InvalidRequest, fmt.Sprintf("AlterConfigs is only supported for topics and brokers, but resource type is %s", resourceTypeName(typ)))
@@ -63,9 +73,15 @@ func (s *Server) alterResourceConfig(ctx context.Context, typ kmsg.ConfigResourc
 	if !ok {
 		return newAPIError(kerr.UnknownServerError, "broker: the admin client cannot write configs")
 	}
+	if err := coordinator.ValidateTopicName(name); err != nil {
+		return newAPIError(kerr.InvalidTopicException, invalidTopicMessage(name))
+	}
 	if _, err := s.deps.Admin.TopicAssignment(ctx, name); err != nil {
 		if errors.Is(err, coordinator.ErrTopicNotFound) || errors.Is(err, coordinator.ErrNoNode) {
-			return newAPIError(kerr.UnknownTopicOrPartition, fmt.Sprintf("Topic '%s' does not exist.", name))
+			// AdminZkClient.validateTopicConfig throws an
+			// AdminOperationException, which is no ApiException: Kafka
+			// answers UNKNOWN_SERVER_ERROR with its message.
+			return newAPIError(kerr.UnknownServerError, fmt.Sprintf("Topic \"%s\" does not exist.", name))
 		}
 		return err
 	}

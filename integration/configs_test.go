@@ -226,7 +226,7 @@ func TestAlterConfigsAPIs(t *testing.T) {
 		{"unknown key", "api", kadm.AlterConfig{Name: "retention.mss", Value: kadm.StringPtr("1")}, kerr.InvalidConfig},
 		{"bad value", "api", kadm.AlterConfig{Name: "retention.ms", Value: kadm.StringPtr("abc")}, kerr.InvalidRequest},
 		{"append to a non-list", "api", kadm.AlterConfig{Op: kadm.AppendConfig, Name: "retention.ms", Value: kadm.StringPtr("1")}, kerr.InvalidRequest},
-		{"unknown topic", "nosuch", kadm.AlterConfig{Name: "retention.ms", Value: kadm.StringPtr("1")}, kerr.UnknownTopicOrPartition},
+		{"unknown topic", "nosuch", kadm.AlterConfig{Name: "retention.ms", Value: kadm.StringPtr("1")}, kerr.UnknownServerError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
