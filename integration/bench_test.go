@@ -26,10 +26,12 @@ import (
 // docs/benchmarks.md. It only runs when SAMSA_BENCH names the brokers to
 // measure ("samsa" or "kafka"); SAMSA_BENCH_TOOLS=java swaps Samsa's perf
 // tools for Apache Kafka's; SAMSA_BENCH_RECORDS sets the records per
-// run (default 200000 of 1 KiB). It starts three brokers, and for RF 1 and
-// RF 3 (after an unrecorded warm-up) runs kafka-producer-perf-test then kafka-consumer-perf-test against a
-// 6-partition topic, printing one "BENCH" line per scenario. It asserts
-// only that every record was produced and consumed, never a rate.
+// run (default 200000 of 1 KiB). It starts three brokers and, after an
+// unrecorded warm-up, for RF 1 and RF 3 runs kafka-producer-perf-test then
+// kafka-consumer-perf-test against a 6-partition topic, printing one
+// "BENCH" line per scenario with the tools' figures, the brokers' peak RSS
+// and their CPU time per GiB of payload. It asserts only that every record
+// was produced and consumed, never a rate.
 func TestBenchQuick(t *testing.T) {
 	kind := os.Getenv("SAMSA_BENCH")
 	if kind == "" {
@@ -76,6 +78,7 @@ func TestBenchQuick(t *testing.T) {
 	for _, rf := range []int16{1, 3} {
 		topic := fmt.Sprintf("bench-rf%d", rf)
 		createBenchTopic(t, bootstrap, topic, 6, rf)
+		cpuStart := cpuSeconds(t, pids)
 		prod := benchTool(t, "kafka-producer-perf-test", "--topic", topic, "--num-records", strconv.Itoa(records),
 			"--record-size", "1024", "--throughput", "-1", "--producer-props", "bootstrap.servers="+bootstrap, "acks=1")
 		final := lastLine(prod)
@@ -83,18 +86,21 @@ func TestBenchQuick(t *testing.T) {
 		if m == nil || m[1] != strconv.Itoa(records) {
 			t.Fatalf("producer perf test, RF %d: final line %q; output:\n%s", rf, final, prod)
 		}
+		cpuProduce := cpuSeconds(t, pids) - cpuStart
 		cons := benchTool(t, "kafka-consumer-perf-test", "--broker-list", bootstrap, "--topic", topic,
 			"--messages", strconv.Itoa(records), "--timeout", "30000")
 		row := strings.Split(lastLine(cons), ", ")
 		if len(row) != 10 || row[4] != strconv.Itoa(records) {
 			t.Fatalf("consumer perf test, RF %d: row %q; output:\n%s", rf, row, cons)
 		}
+		cpuConsume := cpuSeconds(t, pids) - cpuStart - cpuProduce
+		gib := float64(records) * 1024 / (1 << 30)
 		var rss []string
 		for _, pid := range pids {
 			rss = append(rss, fmt.Sprintf("%d", peakRSSMiB(t, pid)))
 		}
-		t.Logf("BENCH kind=%s tools=%s rf=%d records=%d produce_MBps=%s produce_recps=%s p50_ms=%s p99_ms=%s consume_MBps=%s consume_fetch_MBps=%s rebalance_ms=%s peak_rss_MiB=%s",
-			kind, cmp.Or(os.Getenv("SAMSA_BENCH_TOOLS"), "go"), rf, records, m[3], m[2], m[6], m[8], row[3], row[8], row[6], strings.Join(rss, "/"))
+		t.Logf("BENCH kind=%s tools=%s rf=%d records=%d produce_MBps=%s produce_recps=%s p50_ms=%s p99_ms=%s consume_MBps=%s consume_fetch_MBps=%s rebalance_ms=%s peak_rss_MiB=%s broker_cpu_s_per_GiB produce=%.2f consume=%.2f",
+			kind, cmp.Or(os.Getenv("SAMSA_BENCH_TOOLS"), "go"), rf, records, m[3], m[2], m[6], m[8], row[3], row[8], row[6], strings.Join(rss, "/"), cpuProduce/gib, cpuConsume/gib)
 	}
 }
 
@@ -279,4 +285,32 @@ func writeWarnLog4j(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's CPU times; it is
+// 100 on every Linux architecture Go supports.
+const clockTicks = 100
+
+// cpuSeconds sums the user and system CPU time the processes have used.
+func cpuSeconds(t *testing.T, pids []int) float64 {
+	t.Helper()
+	var ticks int64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Fields after the parenthesised command name: state is field 3,
+		// utime and stime are fields 14 and 15.
+		rest := string(b[bytes.LastIndexByte(b, ')')+2:])
+		f := strings.Fields(rest)
+		for _, i := range []int{14 - 3, 15 - 3} {
+			n, err := strconv.ParseInt(f[i], 10, 64)
+			if err != nil {
+				t.Fatalf("/proc/%d/stat: %v", pid, err)
+			}
+			ticks += n
+		}
+	}
+	return float64(ticks) / clockTicks
 }
