@@ -19,8 +19,11 @@ cd "$(dirname "$0")/.."
 RECORDS=${RECORDS:-200000}
 ROUNDS=${ROUNDS:-3}
 KINDS=${KINDS:-samsa kafka}
-SCRATCH=${SCRATCH:-${TMPDIR:-/tmp}}
-OUT=$(mktemp -d "${SCRATCH}/samsa-bench.XXXXXX")
+if [ -n "${SCRATCH:-}" ]; then
+	OUT=$(mktemp -d -p "$SCRATCH" samsa-bench.XXXXXX)
+else
+	OUT=$(mktemp -d -t samsa-bench.XXXXXX)
+fi
 trap 'rm -rf "$OUT"' EXIT
 
 go build -o build/bin/ ./cmd/...
