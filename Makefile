@@ -6,6 +6,7 @@
 #   make status      show what runs
 #   make test        go vet + go test, with ZooKeeper, kcat and Kafka's jars in place
 #   make dist        dist/samsa-<version>.tgz, laid out like Kafka's tarball
+#   make bench-quick Samsa beside Kafka 2.4.1: produce/consume throughput, RSS
 #   make kafka-jars  Apache Kafka's jars for the tests (cached outside the tree)
 #   make deps        Debian packages: zookeeper, kcat (and maven: make test-deps)
 
@@ -121,6 +122,11 @@ dist: deploy-tool
 	for f in LICENSE NOTICE README.md; do [ ! -f $$f ] || cp $$f $(DIST_DIR)/; done
 	tar -C dist -czf dist/$(DIST_NAME).tgz $(DIST_NAME)
 	@echo "dist/$(DIST_NAME).tgz"
+
+# Samsa and Apache Kafka 2.4.1 side by side (produce and consume, RF 1 and 3),
+# with a same-run dd and loopback probe; docs/benchmarks.md explains the method.
+bench-quick: build kafka-jars
+	./scripts/bench-quick.sh
 
 clean:
 	rm -rf build dist
