@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
@@ -55,11 +54,6 @@ func javaString(err error) string {
 	var je *cli.JavaError
 	if errors.As(err, &je) {
 		return je.Text
-	}
-	var ke *kerr.Error
-	if errors.As(err, &ke) && ke.Code == kerr.NonEmptyGroup.Code {
-		// Errors.NON_EMPTY_GROUP's exception breaks the naming pattern.
-		return "org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty."
 	}
 	return cli.JavaException(err, "")
 }

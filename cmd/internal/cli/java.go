@@ -62,6 +62,8 @@ func exceptionOverride(code int16) string {
 		return "RecordBatchTooLargeException"
 	case kerr.TopicAlreadyExists.Code:
 		return "TopicExistsException"
+	case kerr.NonEmptyGroup.Code:
+		return "GroupNotEmptyException"
 	case kerr.InvalidTopicException.Code:
 		return "InvalidTopicException"
 	case kerr.InvalidConfig.Code:
