@@ -15,7 +15,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 DURATION=${SAMSA_CHAOS_DURATION:-90s}
-REPORT=${SAMSA_CHAOS_REPORT:-$(mktemp -d "${TMPDIR:-/tmp}/samsa-chaos.XXXXXX")/chaos-report.md}
+REPORT=${SAMSA_CHAOS_REPORT:-$(mktemp -d -t samsa-chaos.XXXXXX)/chaos-report.md}
 
 go build -o build/bin/ ./cmd/...
 export SAMSA_BIN_DIR=$PWD/build/bin
