@@ -7,6 +7,7 @@
 #   make test        go vet + go test, with ZooKeeper, kcat and Kafka's jars in place
 #   make dist        dist/samsa-<version>.tgz, laid out like Kafka's tarball
 #   make bench-quick Samsa beside Kafka 2.4.1: produce/consume throughput, RSS
+#   make chaos       the Jepsen-style queue workload under faults (docs/reliability.md)
 #   make kafka-jars  Apache Kafka's jars for the tests (cached outside the tree)
 #   make deps        Debian packages: zookeeper, kcat (and maven: make test-deps)
 
@@ -127,6 +128,11 @@ dist: deploy-tool
 # with a same-run dd and loopback probe; docs/benchmarks.md explains the method.
 bench-quick: build kafka-jars
 	./scripts/bench-quick.sh
+
+# The fault-injection run of docs/reliability.md (a short one also runs inside
+# make test); SAMSA_CHAOS_DURATION=10m for the long run.
+chaos: build kafka-jars
+	SAMSA_BIN_DIR=$(CURDIR)/$(BIN) $(GO) test -count=1 -v -timeout 0 -run TestQueueUnderFaults ./integration/chaos/
 
 clean:
 	rm -rf build dist
