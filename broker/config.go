@@ -106,6 +106,11 @@ type GroupConfig struct {
 	InitialRebalanceDelay time.Duration // group.initial.rebalance.delay.ms
 	MinSessionTimeout     time.Duration // group.min.session.timeout.ms
 	MaxSessionTimeout     time.Duration // group.max.session.timeout.ms
+	// The settings below keep broker/group's defaults (Kafka 2.4's) when zero.
+	MaxSize                       int           // group.max.size
+	OffsetsRetention              time.Duration // offsets.retention.minutes
+	OffsetsRetentionCheckInterval time.Duration // offsets.retention.check.interval.ms
+	OffsetMetadataMaxBytes        int           // offset.metadata.max.bytes
 }
 
 // ControlledShutdownConfig holds the controlled.shutdown.* settings.

@@ -56,6 +56,18 @@ func newGroupCoordinator(s *Server, log *logrus.Entry) *groupCoordinator {
 	cfg.MinSessionTimeout = s.cfg.Group.MinSessionTimeout
 	cfg.MaxSessionTimeout = s.cfg.Group.MaxSessionTimeout
 	cfg.InitialRebalanceDelay = s.cfg.Group.InitialRebalanceDelay
+	if g := s.cfg.Group; g.MaxSize > 0 {
+		cfg.MaxSize = g.MaxSize
+	}
+	if g := s.cfg.Group; g.OffsetsRetention > 0 {
+		cfg.OffsetsRetention = g.OffsetsRetention
+	}
+	if g := s.cfg.Group; g.OffsetsRetentionCheckInterval > 0 {
+		cfg.OffsetsRetentionCheckInterval = g.OffsetsRetentionCheckInterval
+	}
+	if g := s.cfg.Group; g.OffsetMetadataMaxBytes > 0 {
+		cfg.MaxMetadataSize = g.OffsetMetadataMaxBytes
+	}
 	gc := &groupCoordinator{s: s, cfg: cfg, log: log, shards: map[int32]*hostedShard{}}
 	gc.waiters.m = map[group.Waiter]chan kmsg.Response{}
 	return gc

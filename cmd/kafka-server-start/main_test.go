@@ -74,6 +74,7 @@ func TestTranslation(t *testing.T) {
 		"log.segment.bytes=1048576",
 		"auto.create.topics.enable=false",
 		"unclean.leader.election.enable=true",
+		"offsets.retention.minutes=60",
 	}, "\n")), "server.properties")
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +98,9 @@ func TestTranslation(t *testing.T) {
 	}
 	if err := b.Log.Validate(); err != nil {
 		t.Errorf("log config invalid: %v", err)
+	}
+	if b.Group.OffsetsRetention.Minutes() != 60 || b.Group.MaxSize <= 0 || b.Group.OffsetMetadataMaxBytes != 4096 {
+		t.Errorf("group config: %+v", b.Group)
 	}
 	n := nodeConfig(c)
 	if n.BrokerID != 3 || !n.UncleanLeaderElectionEnable || len(n.Endpoints) != 1 || n.Endpoints[0].Host != "127.0.0.13" || n.InterBrokerListener != "PLAINTEXT" {

@@ -122,6 +122,11 @@ func brokerConfig(c *conf.BrokerConfig) broker.Config {
 		InitialRebalanceDelay: ms(int64(c.GroupInitialRebalanceDelayMs)),
 		MinSessionTimeout:     ms(int64(c.GroupMinSessionTimeoutMs)),
 		MaxSessionTimeout:     ms(int64(c.GroupMaxSessionTimeoutMs)),
+
+		MaxSize:                       int(c.GroupMaxSize),
+		OffsetsRetention:              time.Duration(c.OffsetsRetentionMinutes) * time.Minute,
+		OffsetsRetentionCheckInterval: ms(c.OffsetsRetentionCheckIntervalMs),
+		OffsetMetadataMaxBytes:        int(c.OffsetMetadataMaxBytes),
 	}
 	b.Log = logConfig(c)
 	b.RequestTimeout = ms(int64(c.RequestTimeoutMs))
