@@ -404,7 +404,7 @@ func (p *partition) followerOf() (epoch, leader int32, ok bool) {
 // takes the leader's high watermark, bounded by our log end. It does
 // nothing if the partition changed leader epoch or log end since the
 // fetch was sent (a LeaderAndIsr or truncation raced with it).
-func (p *partition) appendAsFollower(epoch int32, fetchOffset int64, records []byte, leaderHW int64) error {
+func (p *partition) appendAsFollower(epoch int32, fetchOffset int64, records []byte, leaderHW, leaderStart int64) error {
 	p.mu.Lock()
 	if p.mu.stopped || p.mu.leader == p.localID || p.mu.leaderEpoch != epoch || p.mu.truncating || p.log.LogEndOffset() != fetchOffset {
 		p.mu.Unlock()
@@ -421,6 +421,17 @@ func (p *partition) appendAsFollower(epoch int32, fetchOffset int64, records []b
 	moved := hw != p.mu.hw
 	p.mu.hw = hw
 	p.log.SetHighWatermark(hw)
+	// Follow the leader's log start offset (DeleteRecords, retention), as
+	// ReplicaFetcherThread does with maybeIncrementLogStartOffset, so that
+	// deleted records do not come back after a leader change. Only below
+	// our high watermark: storage refuses more, and the rest follows on a
+	// later fetch.
+	if start := min(leaderStart, hw); start > p.log.LogStartOffset() {
+		if _, err := p.log.DeleteRecordsBefore(start); err != nil {
+			p.mu.Unlock()
+			return fmt.Errorf("broker: raising the log start offset of %s-%d to the leader's %d: %w", p.tp.Topic, p.tp.Partition, start, err)
+		}
+	}
 	p.mu.Unlock()
 	if moved || len(records) > 0 {
 		p.changed.notify()

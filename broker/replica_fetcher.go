@@ -308,7 +308,7 @@ func (f *replicaFetcher) truncate(addr string, parts []*partition) error {
 func (f *replicaFetcher) apply(p *partition, epoch int32, offset int64, rp kmsg.FetchResponseTopicPartition) error {
 	switch err := kerr.ErrorForCode(rp.ErrorCode); {
 	case err == nil:
-		return p.appendAsFollower(epoch, offset, rp.RecordBatches, rp.HighWatermark)
+		return p.appendAsFollower(epoch, offset, rp.RecordBatches, rp.HighWatermark, rp.LogStartOffset)
 	case err == kerr.OffsetOutOfRange:
 		f.log.Warnf("Partition %s-%d: fetch offset %d is out of range (leader log start %d, high watermark %d)",
 			p.tp.Topic, p.tp.Partition, offset, rp.LogStartOffset, rp.HighWatermark)
