@@ -208,3 +208,6 @@ func javaPropertiesOrder(keys []string) []string {
 	}
 	return out
 }
+
+// newJavaErr lets shared checks build this tool's Java-style errors.
+func newJavaErr(class, msg string) error { return &javaErr{class: class, msg: msg} }

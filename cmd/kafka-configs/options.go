@@ -1,9 +1,11 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
+	"github.com/samsa-broker/samsa/cmd/internal/logconfig"
 )
 
 // Entity types (kafka.server.ConfigType) and the broker logger type of
@@ -60,7 +62,7 @@ func newOptions() *options {
 		return "\n\t" + strings.Join(names, "\n\t") + "\n"
 	}
 	o.addConfig = p.Accepts("add-config", "Key Value pairs of configs to add. Square brackets can be used to group values which contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'. The following is a list of valid configurations: "+
-		"For entity-type 'topics': "+list(logConfigNames())+
+		"For entity-type 'topics': "+list(logconfig.Names())+
 		"For entity-type 'brokers': "+list(brokerQuotaConfigs)+
 		"For entity-type 'users': "+list(userConfigs)+
 		"For entity-type 'clients': "+list(clientConfigs)+
@@ -99,14 +101,14 @@ func (o *options) checkArgs() error {
 		allowed, connect = bootstrapEntityTypes, "--bootstrap-server"
 	}
 	for _, t := range types {
-		if !contains(allowed, t) {
+		if !slices.Contains(allowed, t) {
 			return illegalArgument("Invalid entity-type %s, --entity-type must be one of %s with the %s argument", t, strings.Join(allowed, ","), connect)
 		}
 	}
 	if len(types) == 0 {
 		return illegalArgument("At least one --entity-type must be specified")
 	}
-	if len(types) > 1 && !(len(types) == 2 && contains(types, typeUsers) && contains(types, typeClients)) {
+	if len(types) > 1 && !(len(types) == 2 && slices.Contains(types, typeUsers) && slices.Contains(types, typeClients)) {
 		return illegalArgument("Only 'users' and 'clients' entity types may be specified together")
 	}
 	switch {
@@ -117,22 +119,22 @@ func (o *options) checkArgs() error {
 	case o.has(o.bootstrapServer) && !o.has(o.entityName) && !o.has(o.entityDefault):
 		return illegalArgument("At least one of --entity-name or --entity-default must be specified with --bootstrap-server")
 	}
-	if o.has(o.entityName) && (contains(types, typeBrokers) || contains(types, typeBrokerLoggers)) {
+	if o.has(o.entityName) && (slices.Contains(types, typeBrokers) || slices.Contains(types, typeBrokerLoggers)) {
 		id, _ := o.s.String(o.entityName)
 		if !isJavaInt(id) {
 			return illegalArgument("The entity name for %s must be a valid integer broker id , but it is: %s", types[0], id)
 		}
 	}
-	if contains(types, typeClients) || contains(types, typeTopics) || contains(types, typeUsers) {
+	if slices.Contains(types, typeClients) || slices.Contains(types, typeTopics) || slices.Contains(types, typeUsers) {
 		if err := cli.CheckRequired(o.s, o.zookeeper, o.entityType); err != nil {
 			return err
 		}
 	}
-	if o.has(o.describe) && contains(types, typeBrokerLoggers) && !o.has(o.entityName) {
+	if o.has(o.describe) && slices.Contains(types, typeBrokerLoggers) && !o.has(o.entityName) {
 		return illegalArgument("--entity-name must be specified with --describe of %s", strings.Join(types, ","))
 	}
 	if o.has(o.alter) {
-		if contains(types, typeUsers) || contains(types, typeClients) || contains(types, typeBrokers) {
+		if slices.Contains(types, typeUsers) || slices.Contains(types, typeClients) || slices.Contains(types, typeBrokers) {
 			if !o.has(o.entityName) && !o.has(o.entityDefault) {
 				return illegalArgument("--entity-name or --entity-default must be specified with --alter of users, clients or brokers")
 			}

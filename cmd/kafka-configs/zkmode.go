@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/samsa-broker/samsa/cmd/internal/logconfig"
 	"github.com/samsa-broker/samsa/coordinator"
 )
 
@@ -78,7 +80,7 @@ func (a *zkAdmin) fetchEntityConfigOrdered(ctx context.Context, typ, name string
 	}
 	var keys []string
 	for _, k := range configKeyOrder(data) {
-		if _, ok := cfg[k]; ok && !contains(keys, k) {
+		if _, ok := cfg[k]; ok && !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
@@ -183,7 +185,7 @@ func (a *zkAdmin) validate(ctx context.Context, typ, name string, cfg map[string
 		if !ok {
 			return &javaErr{class: "kafka.admin.AdminOperationException", msg: fmt.Sprintf("Topic \"%s\" does not exist.", name)}
 		}
-		return validateLogConfig(cfg)
+		return logconfig.Validate(cfg, newJavaErr)
 	case typeClients:
 		return validateDynamic(cfg, clientConfigs, false)
 	case typeUsers:
@@ -206,7 +208,7 @@ func (a *zkAdmin) validate(ctx context.Context, typ, name string, cfg map[string
 func (a *zkAdmin) checkBrokerConfigs(ctx context.Context, name string, keys []string) error {
 	var dynamic []string
 	for _, k := range keys {
-		if !contains(brokerQuotaConfigs, k) {
+		if !slices.Contains(brokerQuotaConfigs, k) {
 			dynamic = append(dynamic, k)
 		}
 	}
@@ -245,7 +247,7 @@ func validateDynamic(cfg map[string]string, names []string, customAllowed bool) 
 	if !customAllowed {
 		var unknown []string
 		for _, k := range keys {
-			if !contains(names, k) {
+			if !slices.Contains(names, k) {
 				unknown = append(unknown, k)
 			}
 		}
@@ -260,12 +262,12 @@ func validateDynamic(cfg map[string]string, names []string, customAllowed bool) 
 		case k == "request_percentage":
 			typ = "DOUBLE"
 			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				return configException(k, v, "Not a number of type DOUBLE")
+				return logconfig.ConfigException(newJavaErr, k, v, "Not a number of type DOUBLE")
 			}
-		case contains(names, k) && !strings.HasPrefix(k, "SCRAM-"):
+		case slices.Contains(names, k) && !strings.HasPrefix(k, "SCRAM-"):
 			typ = "LONG"
 			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-				return configException(k, v, "Not a number of type "+typ)
+				return logconfig.ConfigException(newJavaErr, k, v, "Not a number of type "+typ)
 			}
 		}
 	}

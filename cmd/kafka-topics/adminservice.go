@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func (s *adminService) createTopic(ctx context.Context, t *commandTopic) error {
 	if err != nil {
 		return err
 	}
-	if contains(existing, t.name) {
+	if slices.Contains(existing, t.name) {
 		return illegalArgument("Topic %s already exists", t.name)
 	}
 	rt := kmsg.NewCreateTopicsRequestTopic()

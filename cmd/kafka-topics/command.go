@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
+	"github.com/samsa-broker/samsa/cmd/internal/logconfig"
 	"github.com/samsa-broker/samsa/cmd/internal/logfmt"
 	"github.com/sirupsen/logrus"
 )
@@ -187,7 +188,7 @@ func (c *command) commandTopic() (*commandTopic, error) {
 	}
 	for _, n := range o.s.Values(o.deleteConfig) {
 		n = strings.TrimSpace(n)
-		if _, ok := logConfigDefs()[n]; !ok {
+		if !logconfig.Known(n) {
 			return nil, &javaErr{class: "org.apache.kafka.common.errors.InvalidConfigurationException", msg: "Unknown topic config name: " + n}
 		}
 		t.configsToDelete = append(t.configsToDelete, n)
@@ -207,7 +208,7 @@ func parseConfigsToAdd(configs []string) (map[string]string, error) {
 		}
 		props[strings.TrimSpace(parts[0])] = strings.TrimSpace(parts[1])
 	}
-	if err := validateLogConfig(props); err != nil {
+	if err := logconfig.Validate(props, newJavaErr); err != nil {
 		return nil, err
 	}
 	return props, nil
@@ -337,3 +338,6 @@ func (c *command) ensureTopicExists(found []string, requireExists bool) error {
 	}
 	return nil
 }
+
+// newJavaErr lets shared checks build this tool's Java-style errors.
+func newJavaErr(class, msg string) error { return &javaErr{class: class, msg: msg} }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
+	"github.com/samsa-broker/samsa/cmd/internal/logconfig"
 )
 
 // options are TopicCommand.TopicCommandOptions.
@@ -37,7 +38,7 @@ func newOptions() *options {
 		"expression, except for --create option. Put topic name in double quotes and use the '\\' prefix "+
 		"to escape regular expression symbols; e.g. \"test\\.topic\".").WithRequiredArg().DescribedAs("topic")
 	var names strings.Builder
-	for _, n := range logConfigNames() {
+	for _, n := range logconfig.Names() {
 		names.WriteString("\t" + n + "\n")
 	}
 	o.config = p.Accepts("config", "A topic configuration override for the topic being created or altered."+

@@ -1,8 +1,12 @@
-package main
+// Package logconfig is Kafka 2.4.1's table of topic-level configs
+// (kafka.log.LogConfig) as the command-line tools check them before writing
+// to ZooKeeper: names, types, enumerations, and LogConfig.validate's messages.
+package logconfig
 
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,8 +68,14 @@ func logConfigDefs() map[string]logConfigDef {
 	}
 }
 
-// logConfigNames is LogConfig.configNames: the names, sorted.
-func logConfigNames() []string {
+// Known reports whether name is a topic config of Kafka 2.4.1.
+func Known(name string) bool {
+	_, ok := logConfigDefs()[name]
+	return ok
+}
+
+// Names is LogConfig.configNames: the names, sorted.
+func Names() []string {
 	defs := logConfigDefs()
 	names := make([]string, 0, len(defs))
 	for n := range defs {
@@ -75,16 +85,21 @@ func logConfigNames() []string {
 	return names
 }
 
-func configException(name, value, why string) error {
-	return &javaErr{class: "org.apache.kafka.common.config.ConfigException",
-		msg: fmt.Sprintf("Invalid value %s for configuration %s: %s", value, name, why)}
+// NewError builds the tool's own error value for a Java exception class and
+// message, so that each tool prints it the way it prints its other errors.
+type NewError func(class, msg string) error
+
+// ConfigException is Kafka's ConfigException for a value of a config.
+func ConfigException(newErr NewError, name, value, why string) error {
+	return newErr("org.apache.kafka.common.config.ConfigException",
+		fmt.Sprintf("Invalid value %s for configuration %s: %s", value, name, why))
 }
 
 var throttledReplicasRE = regexp.MustCompile(`^([0-9]+:[0-9]+)?(,[0-9]+:[0-9]+)*$`)
 
-// validateLogConfig is LogConfig.validate: known names, then values that
-// parse as their type and pass the enumeration validators.
-func validateLogConfig(props map[string]string) error {
+// Validate is LogConfig.validate: known names, then values that parse as
+// their type and pass the enumeration validators.
+func Validate(props map[string]string, newErr NewError) error {
 	defs := logConfigDefs()
 	keys := make([]string, 0, len(props))
 	for k := range props {
@@ -93,7 +108,7 @@ func validateLogConfig(props map[string]string) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if _, ok := defs[k]; !ok {
-			return &javaErr{class: "org.apache.kafka.common.errors.InvalidConfigurationException", msg: "Unknown topic config name: " + k}
+			return newErr("org.apache.kafka.common.errors.InvalidConfigurationException", "Unknown topic config name: "+k)
 		}
 	}
 	for _, k := range keys {
@@ -108,11 +123,11 @@ func validateLogConfig(props map[string]string) error {
 			_, err = strconv.ParseFloat(v, 64)
 		case typeBoolean:
 			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
-				return configException(k, v, "Expected value to be either true or false")
+				return ConfigException(newErr, k, v, "Expected value to be either true or false")
 			}
 		}
 		if err != nil {
-			return configException(k, v, "Not a number of type "+d.typ.String())
+			return ConfigException(newErr, k, v, "Not a number of type "+d.typ.String())
 		}
 		if len(d.oneOf) > 0 {
 			vals := []string{v}
@@ -120,28 +135,19 @@ func validateLogConfig(props map[string]string) error {
 				vals = strings.Split(v, ",")
 			}
 			for _, x := range vals {
-				if !contains(d.oneOf, strings.TrimSpace(x)) {
+				if !slices.Contains(d.oneOf, strings.TrimSpace(x)) {
 					if d.typ == typeList {
-						return configException(k, strings.Join(trimAll(vals), ","), "Invalid value "+strings.TrimSpace(x)+" for configuration "+k+": String must be one of: "+strings.Join(d.oneOf, ", "))
+						return ConfigException(newErr, k, strings.Join(trimAll(vals), ","), "Invalid value "+strings.TrimSpace(x)+" for configuration "+k+": String must be one of: "+strings.Join(d.oneOf, ", "))
 					}
-					return configException(k, v, "String must be one of: "+strings.Join(d.oneOf, ", "))
+					return ConfigException(newErr, k, v, "String must be one of: "+strings.Join(d.oneOf, ", "))
 				}
 			}
 		}
 		if strings.HasSuffix(k, ".throttled.replicas") && v != "*" && !throttledReplicasRE.MatchString(strings.ReplaceAll(v, " ", "")) {
-			return configException(k, v, k+" must be the literal '*' or a list of replicas in the following format: [partitionId],[brokerId]:[partitionId],[brokerId]:...")
+			return ConfigException(newErr, k, v, k+" must be the literal '*' or a list of replicas in the following format: [partitionId],[brokerId]:[partitionId],[brokerId]:...")
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 func trimAll(xs []string) []string {
