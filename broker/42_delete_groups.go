@@ -14,15 +14,7 @@ import (
 
 func (s *Server) handleDeleteGroups(ctx context.Context, c *conn, req *kmsg.DeleteGroupsRequest) (kmsg.Response, error) {
 	resp := req.ResponseKind().(*kmsg.DeleteGroupsResponse)
-	byPart := map[int32][]string{}
-	var order []int32
-	for _, g := range req.Groups {
-		p := s.groups.partitionFor(g)
-		if _, ok := byPart[p]; !ok {
-			order = append(order, p)
-		}
-		byPart[p] = append(byPart[p], g)
-	}
+	order, byPart := s.groups.splitByPartition(req.Groups)
 	for _, p := range order {
 		sub := *req
 		sub.Groups = byPart[p]

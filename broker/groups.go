@@ -379,3 +379,18 @@ func errorIs(err error, target *kerr.Error) bool { return errors.Is(err, target)
 // notCoordinator is the code of a group request for a group whose
 // partition we do not lead.
 func notCoordinator() int16 { return kerr.NotCoordinator.Code }
+
+// splitByPartition groups the ids of a multi-group request (DescribeGroups,
+// DeleteGroups) by their __consumer_offsets partition, each partition's shard
+// answering its part; order lists the partitions as they first appear.
+func (gc *groupCoordinator) splitByPartition(groups []string) (order []int32, byPart map[int32][]string) {
+	byPart = map[int32][]string{}
+	for _, g := range groups {
+		p := gc.partitionFor(g)
+		if _, ok := byPart[p]; !ok {
+			order = append(order, p)
+		}
+		byPart[p] = append(byPart[p], g)
+	}
+	return order, byPart
+}
