@@ -3,17 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
-
-func configError(key, value, why string) error {
-	return fmt.Errorf("org.apache.kafka.common.config.ConfigException: Invalid value %s for configuration %s: %s", value, key, why)
-}
 
 // clientOptions translates the Java consumer properties into franz-go
 // options, with the 2.4 Java consumer's defaults for what is unset.
@@ -36,39 +31,12 @@ func (c *config) clientOptions(onAssigned func(context.Context, *kgo.Client, map
 	if v := strings.TrimSpace(props["allow.auto.create.topics"]); v == "" || strings.EqualFold(v, "true") {
 		opts = append(opts, kgo.AllowAutoTopicCreation())
 	}
-	// ms reads a duration in milliseconds; typ is the ConfigDef type ("INT"
-	// or "LONG") named in Kafka's parse error.
 	ms := func(key string, def int64, typ string) (time.Duration, error) {
-		v, ok := props[key]
-		if !ok {
-			return time.Duration(def) * time.Millisecond, nil
-		}
-		bits := 64
-		if typ == "INT" {
-			bits = 32
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, bits)
-		if err != nil {
-			return 0, configError(key, v, "Not a number of type "+typ)
-		}
-		if n < 0 {
-			return 0, configError(key, v, "Value must be at least 0")
-		}
-		return time.Duration(n) * time.Millisecond, nil
+		return cli.PropMillis(props, key, def, typ)
 	}
 	integer := func(key string, def int32) (int32, error) {
-		v, ok := props[key]
-		if !ok {
-			return def, nil
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
-		if err != nil {
-			return 0, configError(key, v, "Not a number of type INT")
-		}
-		if n < 0 { // every integer setting used here is atLeast(0) in Kafka
-			return 0, configError(key, v, "Value must be at least 0")
-		}
-		return int32(n), nil
+		n, err := cli.PropInt(props, key, int64(def))
+		return int32(n), err
 	}
 
 	var reset kgo.Offset
@@ -80,7 +48,7 @@ func (c *config) clientOptions(onAssigned func(context.Context, *kgo.Client, map
 	case "none":
 		reset = kgo.NoResetOffset()
 	default:
-		return nil, configError("auto.offset.reset", v, "String must be one of: latest, earliest, none")
+		return nil, cli.ConfigError("auto.offset.reset", v, "String must be one of: latest, earliest, none")
 	}
 	opts = append(opts, kgo.ConsumeResetOffset(reset))
 
@@ -89,7 +57,7 @@ func (c *config) clientOptions(onAssigned func(context.Context, *kgo.Client, map
 	case "read_committed":
 		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	default:
-		return nil, configError("isolation.level", v, "String must be one of: read_committed, read_uncommitted")
+		return nil, cli.ConfigError("isolation.level", v, "String must be one of: read_committed, read_uncommitted")
 	}
 
 	wait, err := ms("fetch.max.wait.ms", 500, "INT")

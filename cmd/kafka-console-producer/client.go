@@ -2,17 +2,13 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-)
 
-// configError is Kafka's ConfigException text for a bad property value.
-func configError(key, value, why string) error {
-	return fmt.Errorf("org.apache.kafka.common.config.ConfigException: Invalid value %s for configuration %s: %s", value, key, why)
-}
+	"github.com/samsa-broker/samsa/cmd/internal/cli"
+)
 
 // clientOptions translates Java producer properties into franz-go options,
 // keeping the Java client's defaults where the property is unset (2.4:
@@ -26,40 +22,10 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 		// The Java producer asks for auto-creation in its Metadata requests.
 		kgo.AllowAutoTopicCreation(),
 	}
-	// ms reads a duration in milliseconds; typ is the ConfigDef type ("INT"
-	// or "LONG") named in Kafka's parse error.
 	ms := func(key string, def int64, typ string) (time.Duration, error) {
-		v, ok := props[key]
-		if !ok {
-			return time.Duration(def) * time.Millisecond, nil
-		}
-		bits := 64
-		if typ == "INT" {
-			bits = 32
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, bits)
-		if err != nil {
-			return 0, configError(key, v, "Not a number of type "+typ)
-		}
-		if n < 0 {
-			return 0, configError(key, v, "Value must be at least 0")
-		}
-		return time.Duration(n) * time.Millisecond, nil
+		return cli.PropMillis(props, key, def, typ)
 	}
-	integer := func(key string, def int64) (int64, error) {
-		v, ok := props[key]
-		if !ok {
-			return def, nil
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
-		if err != nil {
-			return 0, configError(key, v, "Not a number of type INT")
-		}
-		if n < 0 { // every integer setting used here is atLeast(0) in Kafka
-			return 0, configError(key, v, "Value must be at least 0")
-		}
-		return n, nil
-	}
+	integer := func(key string, def int64) (int64, error) { return cli.PropInt(props, key, def) }
 
 	acks := strings.TrimSpace(props["acks"])
 	idempotent := strings.EqualFold(strings.TrimSpace(props["enable.idempotence"]), "true")
@@ -71,7 +37,7 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 	case "1", "":
 		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()))
 	default:
-		return nil, configError("acks", acks, "String must be one of: all, -1, 0, 1")
+		return nil, cli.ConfigError("acks", acks, "String must be one of: all, -1, 0, 1")
 	}
 	if !idempotent || (acks != "all" && acks != "-1") {
 		opts = append(opts, kgo.DisableIdempotentWrite())
