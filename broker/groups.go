@@ -125,8 +125,8 @@ func (gc *groupCoordinator) shard(partition int32) *hostedShard {
 	return gc.shards[partition]
 }
 
-// load reads the partition up to its high watermark into a Loader, then
-// activates the shard (GroupMetadataManager.loadGroupsAndOffsets).
+// load reads the partition up to its log end into a Loader, then activates
+// the shard (GroupMetadataManager.loadGroupsAndOffsets).
 func (hs *hostedShard) load(p *partition) {
 	start := time.Now()
 	loader := group.NewLoader()
@@ -147,12 +147,17 @@ func (hs *hostedShard) load(p *partition) {
 	hs.gc.log.Infof("Finished loading offsets and group metadata from %s-%d in %d milliseconds.", offsetsTopic, hs.partition, time.Since(start).Milliseconds())
 }
 
-// readGroupRecords calls fn for every record of the partition below its
-// high watermark, skipping control and transactional batches.
+// readGroupRecords calls fn for every record of the partition below its log
+// end, skipping control and transactional batches. The log end, not the high
+// watermark, as Kafka's loader reads (FetchLogEnd): a new leader's high
+// watermark lags until its followers fetch again, and the offset commits
+// between it and the log end were acknowledged to consumers by the old
+// leader once every ISR member had them. Stopping at the high watermark lost
+// them and the group re-consumed from older offsets.
 func readGroupRecords(p *partition, fn func(key, value []byte)) error {
-	offset, hw := p.log.LogStartOffset(), p.highWatermark()
-	for offset < hw {
-		recs, err := p.log.Read(offset, hw, 1<<20, true)
+	offset, end := p.log.LogStartOffset(), p.log.LogEndOffset()
+	for offset < end {
+		recs, err := p.log.Read(offset, end, 1<<20, true)
 		if err != nil {
 			return err
 		}
