@@ -21,6 +21,10 @@ type cluster struct {
 	zk      *zkClient
 	connect string // zookeeper.connect with chroot
 	brokers []*harness.Broker
+
+	// isr, while a fault runs, also learns of every ISR the test itself
+	// reads: a short shrink can fall between two polls of its watcher.
+	isr *isrWatch
 }
 
 // sessionTimeout is short so failover tests run quickly; Kafka 2.4's

@@ -167,23 +167,29 @@ type isrWatch struct {
 	minISR int
 }
 
+// watchISR starts polling; the fault's own reads of the state znodes
+// (partitionState) count too, since a follower that resumes right after
+// the test saw it leave the ISR can rejoin between two polls.
 func watchISR(c *cluster) *isrWatch {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &isrWatch{cancel: cancel, done: make(chan struct{}), minISR: 3}
+	c.isr = w
 	go func() {
 		defer close(w.done)
 		for ctx.Err() == nil {
 			for p := 0; p < replPartitions; p++ {
-				if _, isr, err := c.partitionState(p); err == nil {
-					w.mu.Lock()
-					w.minISR = min(w.minISR, len(isr))
-					w.mu.Unlock()
-				}
+				c.partitionState(p)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
 	}()
 	return w
+}
+
+func (w *isrWatch) observe(n int) {
+	w.mu.Lock()
+	w.minISR = min(w.minISR, n)
+	w.mu.Unlock()
 }
 
 func (w *isrWatch) stop() int {
@@ -204,6 +210,9 @@ func (c *cluster) partitionState(p int) (leader int, isr []int, err error) {
 	}
 	if err := json.Unmarshal(b, &st); err != nil {
 		return -1, nil, err
+	}
+	if c.isr != nil {
+		c.isr.observe(len(st.ISR))
 	}
 	return st.Leader, st.ISR, nil
 }
