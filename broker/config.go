@@ -3,6 +3,9 @@ package broker
 import (
 	"errors"
 	"fmt"
+	"math"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/samsa-broker/samsa/storage"
@@ -80,6 +83,26 @@ type SocketConfig struct {
 	// MaxQueuedResponses bounds the responses encoded but not yet written on
 	// one connection; the read loop stops reading while it is full.
 	MaxQueuedResponses int
+
+	// MaxConnectionsPerIP is max.connections.per.ip: a connection from an
+	// address that already has this many is closed at once.
+	MaxConnectionsPerIP int32
+	// MaxConnectionsPerIPOverrides is max.connections.per.ip.overrides with
+	// its hosts resolved to IP addresses (cmd resolves them, as Kafka does
+	// when the broker starts), so the broker does no name lookups.
+	MaxConnectionsPerIPOverrides map[netip.Addr]int32
+	// MaxConnections is max.connections, broker-wide: the acceptors wait
+	// while this many are open. The inter-broker listener is exempt when
+	// there is more than one listener, as in Kafka 2.4.
+	MaxConnections int32
+	// ListenerMaxConnections is listener.name.<name>.max.connections, keyed
+	// by listener name; a missing listener has no limit of its own.
+	ListenerMaxConnections map[string]int32
+
+	// quotas is the connection bookkeeping of the Server that owns this
+	// copy of the Config; it is created on first use under the Server's
+	// lock (see Server.connQuotas) and is nil in every Config built outside.
+	quotas *connQuotas
 }
 
 // ReplicationConfig holds the replica.* settings.
@@ -169,6 +192,9 @@ func DefaultConfig() Config {
 			RequestMaxBytes:    104857600,
 			ConnectionsMaxIdle: 10 * time.Minute,
 			MaxQueuedResponses: 16,
+
+			MaxConnectionsPerIP: math.MaxInt32,
+			MaxConnections:      math.MaxInt32,
 		},
 		Replication: ReplicationConfig{
 			LagTimeMax:                      10 * time.Second,
@@ -248,6 +274,28 @@ func (c Config) Validate() error {
 	}
 	if c.Socket.ConnectionsMaxIdle <= 0 {
 		bad("connections.max.idle.ms %v: must be > 0", c.Socket.ConnectionsMaxIdle)
+	}
+	if c.Socket.MaxConnectionsPerIP < 0 {
+		bad("max.connections.per.ip %d: must be >= 0", c.Socket.MaxConnectionsPerIP)
+	}
+	if c.Socket.MaxConnectionsPerIP == 0 && len(c.Socket.MaxConnectionsPerIPOverrides) == 0 {
+		bad("max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.")
+	}
+	for ip, n := range c.Socket.MaxConnectionsPerIPOverrides {
+		if !ip.IsValid() || n < 0 {
+			bad("max.connections.per.ip.overrides: %v:%d is not an address and a count >= 0", ip, n)
+		}
+	}
+	if c.Socket.MaxConnections < 0 {
+		bad("max.connections %d: must be >= 0", c.Socket.MaxConnections)
+	}
+	for name, n := range c.Socket.ListenerMaxConnections {
+		if !names[name] {
+			bad("listener.name.%s.max.connections: %q is not one of listeners", strings.ToLower(name), name)
+		}
+		if n < 0 {
+			bad("listener.name.%s.max.connections %d: must be >= 0", strings.ToLower(name), n)
+		}
 	}
 	if c.Socket.MaxQueuedResponses < 1 {
 		bad("max queued responses %d: must be >= 1", c.Socket.MaxQueuedResponses)

@@ -1,13 +1,16 @@
 package broker
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +37,7 @@ const (
 	reasonReadError                      // any other read failure
 	reasonWriteError                     // writing a response failed or timed out
 	reasonShutdown                       // the broker is closing
+	reasonMaxConnections                 // least recently active when max.connections was exceeded
 )
 
 func (r closeReason) String() string {
@@ -60,6 +64,8 @@ func (r closeReason) String() string {
 		return "write error"
 	case reasonShutdown:
 		return "broker shutting down"
+	case reasonMaxConnections:
+		return "max.connections exceeded; closing the least recently active connection"
 	}
 	return fmt.Sprintf("closeReason(%d)", int32(r))
 }
@@ -73,8 +79,14 @@ type conn struct {
 	s        *Server
 	nc       net.Conn
 	listener Listener
-	id       string // local-remote-n, like Kafka's connection ids
-	clientID string // of the request being handled (read loop only)
+	id       string     // local-remote-n, like Kafka's connection ids
+	clientID string     // of the request being handled (read loop only)
+	ip       netip.Addr // as counted by the connection quotas
+
+	// lastActive is when a request was last read or a response written,
+	// in Unix nanoseconds: the least recently active connection is the one
+	// closed when max.connections is exceeded.
+	lastActive atomic.Int64
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -87,7 +99,7 @@ type conn struct {
 
 func (s *Server) newConn(nc net.Conn, l Listener) *conn {
 	ctx, cancel := context.WithCancel(s.ctx)
-	return &conn{
+	c := &conn{
 		s:        s,
 		nc:       nc,
 		listener: l,
@@ -97,6 +109,8 @@ func (s *Server) newConn(nc net.Conn, l Listener) *conn {
 		out:      make(chan *outFrame, s.cfg.Socket.MaxQueuedResponses),
 		done:     make(chan struct{}),
 	}
+	c.lastActive.Store(time.Now().UnixNano())
+	return c
 }
 
 // start runs the two loops; if the broker is closing, the connection is
@@ -120,7 +134,7 @@ func (c *conn) close(reason closeReason, err error) {
 		close(c.done)
 		c.s.removeConn(c)
 		switch reason {
-		case reasonClientEOF, reasonShutdown, reasonIdle:
+		case reasonClientEOF, reasonShutdown, reasonIdle, reasonMaxConnections:
 			c.s.socketLog.Debugf("Closing connection %s: %s", c.id, reason)
 		default:
 			if err != nil {
@@ -140,11 +154,12 @@ func (c *conn) readLoop() {
 	idle := c.s.cfg.Socket.ConnectionsMaxIdle
 	for {
 		_ = c.nc.SetReadDeadline(time.Now().Add(idle))
-		frame, err := protocol.ReadFrame(c.nc, maxBytes)
+		frame, err := readFrame(c.nc, maxBytes)
 		if err != nil {
 			c.close(readFailure(err), err)
 			return
 		}
+		c.lastActive.Store(time.Now().UnixNano())
 		resp, reason, err := c.handleFrame(frame)
 		if reason != reasonNone {
 			c.close(reason, err)
@@ -180,6 +195,47 @@ func (c *conn) drainOut() {
 			return
 		}
 	}
+}
+
+// initialFrameBuffer is what a request's buffer starts at; it doubles as
+// bytes arrive.
+const initialFrameBuffer = 4 << 10
+
+// readFrame reads one size-prefixed request frame. Like protocol.ReadFrame
+// it checks the size against socket.request.max.bytes before allocating,
+// but its buffer grows only with the bytes that actually arrived (doubling,
+// so at most twice what was received plus 4 KiB): a flood of connections
+// that each declare a large request and then send a few bytes costs a few
+// KiB apiece, not the declared size nor protocol.ReadFrame's 1 MiB chunk.
+func readFrame(r io.Reader, maxBytes int32) ([]byte, error) {
+	var prefix [4]byte
+	if _, err := io.ReadFull(r, prefix[:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, io.EOF
+		}
+		return nil, fmt.Errorf("broker: reading frame size: %w", err)
+	}
+	size := int(int32(binary.BigEndian.Uint32(prefix[:])))
+	if size < 0 || size > int(maxBytes) {
+		// protocol's error names the size and recognises a misdirected
+		// HTTP or TLS client from the same four bytes.
+		return protocol.ReadFrame(bytes.NewReader(prefix[:]), maxBytes)
+	}
+	frame := make([]byte, 0, min(size, initialFrameBuffer))
+	for len(frame) < size {
+		if len(frame) == cap(frame) {
+			frame = slices.Grow(frame, min(size-len(frame), cap(frame)))
+		}
+		n, err := r.Read(frame[len(frame):min(cap(frame), size)])
+		frame = frame[:len(frame)+n]
+		if err != nil && len(frame) < size {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, fmt.Errorf("broker: reading %d-byte frame after %d bytes: %w", size, len(frame), err)
+		}
+	}
+	return frame, nil
 }
 
 // readFailure classifies an error of ReadFrame.
@@ -287,6 +343,7 @@ func (c *conn) writeLoop() {
 				c.close(reasonWriteError, err)
 				return
 			}
+			c.lastActive.Store(time.Now().UnixNano())
 		}
 	}
 }

@@ -4,13 +4,23 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
+
+	"github.com/sirupsen/logrus"
 )
 
 // acceptLoop accepts connections on one listener until Close. A temporary
 // accept error (EMFILE, ...) backs off like net/http; any other error ends
 // the loop and is reported through Err unless the broker is closing.
+//
+// Each accepted connection is counted by the connection quotas first, as
+// Kafka's Acceptor does: the loop waits there while max.connections (or the
+// listener's own limit) is reached, and closes at once a connection from an
+// address that already has max.connections.per.ip.
 func (s *Server) acceptLoop(l Listener, ln net.Listener) {
+	quotas := s.connQuotas()
+	acceptLog := s.socketLog.WithFields(logrus.Fields{"prefix": "", "logger": "kafka.network.Acceptor"})
 	var backoff time.Duration
 	for {
 		nc, err := ln.Accept()
@@ -34,12 +44,70 @@ func (s *Server) acceptLoop(l Listener, ln net.Listener) {
 			return
 		}
 		backoff = 0
+		ip := remoteIP(nc)
+		if err := quotas.inc(s.ctx, l.Name, ip); err != nil {
+			_ = nc.Close()
+			var tooMany *tooManyConnectionsError
+			if !errors.As(err, &tooMany) {
+				return // the broker is closing
+			}
+			acceptLog.Infof("Rejected connection from %s, address already has the configured maximum of %d connections.", javaAddr(tooMany.ip), tooMany.max)
+			continue
+		}
 		c := s.newConn(nc, l)
+		c.ip = ip
 		if !s.addConn(c) {
+			quotas.dec(l.Name, ip)
 			_ = nc.Close()
 			return
 		}
 		c.start()
+		s.closeExcessConnections(quotas)
+	}
+}
+
+// remoteIP is the client's address as the quotas count it; the zero Addr
+// for a connection that is not TCP (tests over pipes).
+func remoteIP(nc net.Conn) netip.Addr {
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		return a.AddrPort().Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+// connQuotas returns the broker's connection quotas, creating them on first
+// use. They live in the Server's own copy of its Config, so two Servers
+// never share counts.
+func (s *Server) connQuotas() *connQuotas {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.Socket.quotas == nil {
+		s.cfg.Socket.quotas = newConnQuotas(s.cfg.Socket, s.cfg.Listeners, s.cfg.InterBrokerListener)
+	}
+	return s.cfg.Socket.quotas
+}
+
+// closeExcessConnections is Kafka's Processor.closeExcessConnections: when
+// connections of the protected inter-broker listener have pushed the total
+// over max.connections, the least recently active connections of the other
+// listeners are closed until the total is back within it.
+func (s *Server) closeExcessConnections(quotas *connQuotas) {
+	for {
+		var victim *conn
+		s.mu.Lock()
+		for c := range s.mu.conns {
+			if !quotas.exceeded(c.listener.Name) {
+				continue
+			}
+			if victim == nil || c.lastActive.Load() < victim.lastActive.Load() {
+				victim = c
+			}
+		}
+		s.mu.Unlock()
+		if victim == nil {
+			return
+		}
+		victim.close(reasonMaxConnections, nil)
 	}
 }
 
@@ -60,8 +128,14 @@ func (s *Server) addConn(c *conn) bool {
 	return true
 }
 
+// removeConn forgets c and counts it out of the quotas, once.
 func (s *Server) removeConn(c *conn) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	_, ok := s.mu.conns[c]
 	delete(s.mu.conns, c)
+	quotas := s.cfg.Socket.quotas
+	s.mu.Unlock()
+	if ok && quotas != nil {
+		quotas.dec(c.listener.Name, c.ip)
+	}
 }
