@@ -22,7 +22,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/samsa-broker/samsa/cmd/internal/logfmt"
-	"github.com/samsa-broker/samsa/conf"
 )
 
 const usage = "USAGE: kafka-server-start [-daemon] server.properties [--override property=value]*"
@@ -52,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer closeOut()
 	logger := logfmt.NewLogger(out, logrus.InfoLevel)
 
-	cfg, warnings, err := conf.LoadBrokerConfig(args[0], overrides...)
+	cfg, props, warnings, err := loadConfig(args[0], overrides)
 	if err != nil {
 		// Kafka logs the bad configuration as FATAL and exits 1; the message
 		// names file, line, key and value.
@@ -65,7 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := serve(ctx, cfg, logger); err != nil {
+	if err := serve(ctx, cfg, props, logger); err != nil {
 		logger.WithFields(logrus.Fields{logfmt.PrefixField: fmt.Sprintf("KafkaServer id=%d", cfg.BrokerID), logfmt.LoggerField: "kafka.server.KafkaServer"}).
 			Errorf("Fatal error during KafkaServer startup. Prepare to shutdown: %v", err)
 		return 1

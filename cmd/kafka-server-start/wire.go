@@ -24,7 +24,7 @@ var (
 
 // serve runs one broker until ctx is cancelled (SIGTERM/SIGINT) or the broker
 // fails, in KafkaServer's order: ZooKeeper, logs, socket server, registration.
-func serve(ctx context.Context, cfg *conf.BrokerConfig, logger *logrus.Logger) error {
+func serve(ctx context.Context, cfg *conf.BrokerConfig, props map[string]string, logger *logrus.Logger) error {
 	root := logrus.NewEntry(logger)
 	if cfg.BrokerID < 0 {
 		// Kafka would take the id from meta.properties or generate one from
@@ -44,6 +44,9 @@ func serve(ctx context.Context, cfg *conf.BrokerConfig, logger *logrus.Logger) e
 	zkLog.Info("Connected.")
 
 	bcfg := brokerConfig(cfg)
+	if err := connectionLimits(ctx, &bcfg, cfg, props, defaultLookup); err != nil {
+		return err
+	}
 	logs, err := storage.OpenManager(managerConfig(cfg, bcfg.Log), root.WithFields(logrus.Fields{"prefix": "", "logger": "kafka.log.LogManager"}))
 	if err != nil {
 		return fmt.Errorf("opening log.dirs %s: %w", strings.Join(cfg.LogDirs, ","), err)
