@@ -67,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := serve(ctx, cfg, props, logger); err != nil {
 		logger.WithFields(logrus.Fields{logfmt.PrefixField: fmt.Sprintf("KafkaServer id=%d", cfg.BrokerID), logfmt.LoggerField: "kafka.server.KafkaServer"}).
 			Errorf("Fatal error during KafkaServer startup. Prepare to shutdown: %v", err)
+		// KafkaServerStartable's last word before exit status 1.
+		logger.WithField(logfmt.LoggerField, "kafka.server.KafkaServerStartable").Log(logrus.FatalLevel, "Exiting Kafka.")
 		return 1
 	}
 	return 0

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,9 +35,19 @@ func serve(ctx context.Context, cfg *conf.BrokerConfig, props map[string]string,
 	zkLog := root.WithFields(logrus.Fields{"prefix": "ZooKeeperClient Kafka server", "logger": "kafka.zookeeper.ZooKeeperClient"})
 	zkLog.Infof("Initializing a new session to %s.", cfg.ZooKeeperConnect)
 	dialCtx, cancel := context.WithTimeout(ctx, cfg.ZooKeeperConnectionTimeout)
+	zkLog.Info("Waiting until connected.")
 	zk, err := coordinator.Dial(dialCtx, cfg.ZooKeeperConnect, cfg.ZooKeeperSessionTimeout, zkLog)
+	timedOut := errors.Is(dialCtx.Err(), context.DeadlineExceeded)
 	cancel()
 	if err != nil {
+		zkLog.Info("Closing.")
+		zkLog.Info("Closed.")
+		if timedOut && ctx.Err() == nil {
+			// Kafka's words, so that what operators search for still matches.
+			return fmt.Errorf("kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection while in state: CONNECTING "+
+				"(no server of zookeeper.connect=%s answered within zookeeper.connection.timeout.ms=%d): %w",
+				cfg.ZooKeeperConnect, cfg.ZooKeeperConnectionTimeout.Milliseconds(), err)
+		}
 		return fmt.Errorf("connecting to ZooKeeper at %s (zookeeper.connect) within %v (zookeeper.connection.timeout.ms): %w",
 			cfg.ZooKeeperConnect, cfg.ZooKeeperConnectionTimeout, err)
 	}
