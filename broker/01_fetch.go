@@ -15,10 +15,16 @@ package broker
 // partition, except that the first partition with data returns at least
 // one whole batch (KIP-74). v9+ current_leader_epoch is checked
 // (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH).
-// Differs: no incremental fetch sessions (KIP-227): we answer session id
-// 0, so clients stay with full fetches, which Kafka clients support; a
-// request naming a session gets FETCH_SESSION_ID_NOT_FOUND. No fetching
-// from followers (v11 rack): preferred_read_replica is always -1.
+// Sessions (KIP-227, v7+): fetch_session.go is Kafka's FetchSessionCache;
+// a full request may create a session, an incremental one reads every
+// partition of its session and answers only those that changed. Requests
+// below v7 and requests with session epoch -1 (our followers) are
+// sessionless. A topic whose compression.type is zstd answers
+// UNSUPPORTED_COMPRESSION_TYPE to fetches below v10, as
+// KafkaApis.maybeConvertFetchedData does.
+// Differs: no fetching from followers (v11 rack): preferred_read_replica
+// is always -1. Partitions unknown to the metadata cache stay in request
+// order instead of moving to the end of the response.
 // Records are not copied: the response is written as encoded bytes
 // interleaved with the log's file regions (Records.WriteTo, sendfile on
 // plaintext TCP); see streamedFetch.
@@ -36,75 +42,196 @@ import (
 )
 
 func (s *Server) handleFetch(ctx context.Context, c *conn, req *kmsg.FetchRequest) (kmsg.Response, error) {
-	if req.Version >= 7 && req.SessionID != 0 {
-		resp := req.ResponseKind().(*kmsg.FetchResponse)
-		resp.ErrorCode = kerr.FetchSessionIDNotFound.Code
+	// Before v7 there are no session fields: Kafka reads such a request
+	// as FetchMetadata.LEGACY (no session, final epoch).
+	sessionID, epoch := int32(0), int32(fetchFinalEpoch)
+	if req.Version >= 7 {
+		sessionID, epoch = req.SessionID, req.SessionEpoch
+	}
+	parts, forgotten := fetchRequestPartitions(req)
+	fc := s.fetchSessions.newContext(sessionID, epoch, parts, forgotten, req.ReplicaID >= 0, time.Now().UnixMilli())
+	resp := &streamedFetch{FetchResponse: req.ResponseKind().(*kmsg.FetchResponse)}
+	if fc.kind == fetchSessionError {
+		resp.ErrorCode = fc.errorCode
 		return resp, nil
+	}
+	if fc.closed != 0 {
+		s.apiLog.Debugf("Fetch from %s closed fetch session %d", c.clientID, fc.closed)
 	}
 	deadline := c.deadline(req.MaxWaitMillis)
 	var lists []*waitList
-	for _, t := range req.Topics {
-		for _, p := range t.Partitions {
-			if part, ok := s.parts.get(storage.TopicPartition{Topic: t.Topic, Partition: p.Partition}); ok {
-				lists = append(lists, &part.changed)
-			}
+	for _, p := range fc.parts {
+		if part, ok := s.parts.get(p.tp); ok {
+			lists = append(lists, &part.changed)
 		}
 	}
-	var resp *streamedFetch
+	var reads []partitionRead
 	done := func() bool {
-		if resp != nil {
-			resp.release()
-		}
+		releaseReads(reads)
 		var bytes int64
 		var hasError bool
-		resp, bytes, hasError = s.readFetch(req)
-		return hasError || bytes >= int64(req.MinBytes) || req.MaxWaitMillis <= 0
+		reads, bytes, hasError = s.readFetch(req, fc.parts)
+		return len(fc.parts) == 0 || hasError || bytes >= int64(req.MinBytes) || req.MaxWaitMillis <= 0
 	}
 	waitUntil(ctx, deadline, lists, done)
+
+	outcomes := make([]fetchOutcome, len(reads))
+	for i, r := range reads {
+		outcomes[i] = r.outcome()
+	}
+	code, id, send := s.fetchSessions.respond(fc, outcomes, time.Now().UnixMilli())
+	if fc.kind == fetchFull && id != 0 {
+		s.apiLog.Debugf("Created fetch session %d with %d partition(s) for %s", id, len(fc.parts), c.clientID)
+	}
+	resp.ErrorCode, resp.SessionID = code, id
+	s.shapeFetchResponse(ctx, req, resp, reads, send)
 	return resp, nil
 }
 
-// readFetch reads every requested partition once and builds the response;
-// the records stay in the log until the response is written.
-func (s *Server) readFetch(req *kmsg.FetchRequest) (*streamedFetch, int64, bool) {
-	resp := &streamedFetch{FetchResponse: req.ResponseKind().(*kmsg.FetchResponse)}
+// fetchRequestPartitions lists the request's partitions in order (a
+// partition named twice keeps its first place and its last parameters, as
+// the LinkedHashMap of Kafka's FetchRequest) and its forgotten partitions.
+func fetchRequestPartitions(req *kmsg.FetchRequest) ([]fetchPartition, []storage.TopicPartition) {
+	var parts []fetchPartition
+	seen := map[storage.TopicPartition]int{}
+	for _, t := range req.Topics {
+		for _, p := range t.Partitions {
+			fp := fetchPartition{
+				tp:          storage.TopicPartition{Topic: t.Topic, Partition: p.Partition},
+				fetchOffset: p.FetchOffset, logStartOffset: p.LogStartOffset,
+				maxBytes: p.PartitionMaxBytes, currentLeaderEpoch: -1,
+			}
+			if req.Version >= 9 {
+				fp.currentLeaderEpoch = p.CurrentLeaderEpoch
+			}
+			if i, dup := seen[fp.tp]; dup {
+				parts[i] = fp
+				continue
+			}
+			seen[fp.tp] = len(parts)
+			parts = append(parts, fp)
+		}
+	}
+	var forgotten []storage.TopicPartition
+	if req.Version >= 7 {
+		for _, t := range req.ForgottenTopics {
+			for _, p := range t.Partitions {
+				forgotten = append(forgotten, storage.TopicPartition{Topic: t.Topic, Partition: p})
+			}
+		}
+	}
+	return parts, forgotten
+}
+
+// partitionRead is one partition's response and records (nil for none,
+// released by whoever drops them).
+type partitionRead struct {
+	tp      storage.TopicPartition
+	rp      kmsg.FetchResponseTopicPartition
+	records Records
+}
+
+func (r partitionRead) outcome() fetchOutcome {
+	return fetchOutcome{
+		errorCode: r.rp.ErrorCode, highWatermark: r.rp.HighWatermark, lastStableOffset: r.rp.LastStableOffset,
+		logStartOffset: r.rp.LogStartOffset, hasRecords: r.records != nil && r.records.Size() > 0,
+		preferredReadReplica: r.rp.PreferredReadReplica,
+	}
+}
+
+func releaseReads(reads []partitionRead) {
+	for _, r := range reads {
+		if r.records != nil {
+			r.records.Release()
+		}
+	}
+}
+
+// readFetch reads every partition once; the records stay in the log
+// until the response is written.
+func (s *Server) readFetch(req *kmsg.FetchRequest, parts []fetchPartition) ([]partitionRead, int64, bool) {
+	reads := make([]partitionRead, 0, len(parts))
 	remaining := int64(req.MaxBytes)
 	if remaining <= 0 {
 		remaining = int64(^uint32(0) >> 1)
 	}
 	var total int64
 	hasError := false
-	for _, t := range req.Topics {
-		rt := kmsg.NewFetchResponseTopic()
-		rt.Topic = t.Topic
-		recs := make([]Records, 0, len(t.Partitions))
-		for _, p := range t.Partitions {
-			tp := storage.TopicPartition{Topic: t.Topic, Partition: p.Partition}
-			limit := min(int64(p.PartitionMaxBytes), remaining)
-			rp, r := s.readPartition(req, tp, p, int32(max(limit, 0)), total == 0)
-			if rp.ErrorCode != 0 {
-				hasError = true
-			}
-			var n int64
-			if r != nil {
-				n = int64(r.Size())
-			}
-			total += n
-			remaining -= n
-			rt.Partitions = append(rt.Partitions, rp)
-			recs = append(recs, r)
+	for _, p := range parts {
+		limit := min(int64(p.maxBytes), remaining)
+		rp, r := s.readPartition(req, p, int32(max(limit, 0)), total == 0)
+		if rp.ErrorCode != 0 {
+			hasError = true
 		}
-		resp.Topics = append(resp.Topics, rt)
-		resp.records = append(resp.records, recs)
+		var n int64
+		if r != nil {
+			n = int64(r.Size())
+		}
+		total += n
+		remaining -= n
+		reads = append(reads, partitionRead{tp: p.tp, rp: rp, records: r})
 	}
-	return resp, total, hasError
+	return reads, total, hasError
+}
+
+// shapeFetchResponse puts the partitions chosen by the session into resp,
+// topic by topic (consecutive partitions of one topic share an entry, as
+// FetchRequest.TopicAndPartitionData.batchByTopic groups them), and
+// releases the records of the others. Below v10 a zstd topic's partitions
+// become UNSUPPORTED_COMPRESSION_TYPE.
+func (s *Server) shapeFetchResponse(ctx context.Context, req *kmsg.FetchRequest, resp *streamedFetch, reads []partitionRead, send []int) {
+	sent := make([]bool, len(reads))
+	codecs := map[string]string{}
+	for _, i := range send {
+		sent[i] = true
+		r := reads[i]
+		if req.Version < 10 {
+			codec, ok := codecs[r.tp.Topic]
+			if !ok {
+				codec = s.fetchTopicCompression(ctx, r.tp)
+				codecs[r.tp.Topic] = codec
+			}
+			if codec == "zstd" {
+				if r.records != nil {
+					r.records.Release()
+				}
+				r.records = nil
+				r.rp = fetchErrorPartition(r.tp.Partition, kerr.UnsupportedCompressionType)
+			}
+		}
+		if n := len(resp.Topics); n == 0 || resp.Topics[n-1].Topic != r.tp.Topic {
+			rt := kmsg.NewFetchResponseTopic()
+			rt.Topic = r.tp.Topic
+			resp.Topics = append(resp.Topics, rt)
+			resp.records = append(resp.records, nil)
+		}
+		last := len(resp.Topics) - 1
+		resp.Topics[last].Partitions = append(resp.Topics[last].Partitions, r.rp)
+		resp.records[last] = append(resp.records[last], r.records)
+	}
+	for i, r := range reads {
+		if !sent[i] && r.records != nil {
+			r.records.Release()
+		}
+	}
+}
+
+// fetchErrorPartition is KafkaApis' errorResponse: the error with invalid
+// offsets and no records.
+func fetchErrorPartition(partition int32, e *kerr.Error) kmsg.FetchResponseTopicPartition {
+	rp := kmsg.NewFetchResponseTopicPartition()
+	rp.Partition, rp.ErrorCode = partition, e.Code
+	rp.HighWatermark, rp.LastStableOffset, rp.LogStartOffset = -1, -1, -1
+	rp.PreferredReadReplica = -1
+	return rp
 }
 
 // readPartition reads one partition; partition problems are error codes.
 // The records (nil for none) must be released by the caller.
-func (s *Server) readPartition(req *kmsg.FetchRequest, tp storage.TopicPartition, p kmsg.FetchRequestTopicPartition, maxBytes int32, minOneBatch bool) (kmsg.FetchResponseTopicPartition, Records) {
+func (s *Server) readPartition(req *kmsg.FetchRequest, p fetchPartition, maxBytes int32, minOneBatch bool) (kmsg.FetchResponseTopicPartition, Records) {
+	tp := p.tp
 	rp := kmsg.NewFetchResponseTopicPartition()
-	rp.Partition = p.Partition
+	rp.Partition = tp.Partition
 	rp.HighWatermark, rp.LastStableOffset, rp.LogStartOffset = -1, -1, -1
 	rp.PreferredReadReplica = -1
 	part, ok := s.parts.get(tp)
@@ -121,25 +248,25 @@ func (s *Server) readPartition(req *kmsg.FetchRequest, tp storage.TopicPartition
 		rp.ErrorCode = kerr.NotLeaderForPartition.Code
 		return rp, nil
 	}
-	if req.Version >= 9 && p.CurrentLeaderEpoch != -1 {
+	if p.currentLeaderEpoch != -1 {
 		switch {
-		case p.CurrentLeaderEpoch < snap.leaderEpoch:
+		case p.currentLeaderEpoch < snap.leaderEpoch:
 			rp.ErrorCode = kerr.FencedLeaderEpoch.Code
 			return rp, nil
-		case p.CurrentLeaderEpoch > snap.leaderEpoch:
+		case p.currentLeaderEpoch > snap.leaderEpoch:
 			rp.ErrorCode = kerr.UnknownLeaderEpoch.Code
 			return rp, nil
 		}
 	}
 	follower := req.ReplicaID >= 0
 	logStart, leo := part.log.LogStartOffset(), part.log.LogEndOffset()
-	if p.FetchOffset < logStart || p.FetchOffset > leo {
+	if p.fetchOffset < logStart || p.fetchOffset > leo {
 		rp.ErrorCode = kerr.OffsetOutOfRange.Code
 		rp.HighWatermark, rp.LastStableOffset, rp.LogStartOffset = snap.hw, snap.hw, logStart
 		return rp, nil
 	}
 	if follower {
-		if ch := part.followerFetched(req.ReplicaID, p.FetchOffset, time.Now()); ch != nil {
+		if ch := part.followerFetched(req.ReplicaID, p.fetchOffset, time.Now()); ch != nil {
 			s.expandISR(part, ch)
 		}
 		snap = part.snapshot()
@@ -149,10 +276,10 @@ func (s *Server) readPartition(req *kmsg.FetchRequest, tp storage.TopicPartition
 	if follower {
 		maxOffset = leo
 	}
-	if p.FetchOffset >= maxOffset || maxBytes <= 0 && !minOneBatch {
+	if p.fetchOffset >= maxOffset || maxBytes <= 0 && !minOneBatch {
 		return rp, nil
 	}
-	recs, err := part.log.Read(p.FetchOffset, maxOffset, maxBytes, minOneBatch)
+	recs, err := part.log.Read(p.fetchOffset, maxOffset, maxBytes, minOneBatch)
 	if err != nil {
 		rp.ErrorCode = errorCode(err)
 		return rp, nil
@@ -279,4 +406,15 @@ func (f *streamedFetch) frame(hdr protocol.RequestHeader) *outFrame {
 	binary.BigEndian.PutUint32(out.bufs[0], uint32(total-4))
 	f.records = nil // owned by the frame now
 	return out
+}
+
+// fetchTopicCompression is the compression.type of a topic this broker
+// hosts tp of ("" when it does not, as Kafka's getLogConfig is then None).
+// Only fetches below v10 ask, so the topic config is read from ZooKeeper
+// here rather than kept with every partition.
+func (s *Server) fetchTopicCompression(ctx context.Context, tp storage.TopicPartition) string {
+	if _, ok := s.parts.get(tp); !ok {
+		return ""
+	}
+	return s.topicSettings(ctx, tp.Topic).CompressionType
 }

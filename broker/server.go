@@ -31,6 +31,8 @@ type Server struct {
 	parts  *replicaManager
 	pids   producerIDs
 	groups *groupCoordinator
+	// fetchSessions are the incremental fetch sessions (fetch_session.go).
+	fetchSessions *fetchSessionCache
 
 	// ctx is cancelled when Close begins; every tracked goroutine and every
 	// request context derives from it.
@@ -98,6 +100,7 @@ func New(cfg Config, deps Deps, log *logrus.Entry) (*Server, error) {
 	s.mu.conns = make(map[*conn]struct{})
 	s.apis = s.newAPITable()
 	s.meta = newMetadataCache()
+	s.fetchSessions = newFetchSessionCache(defaultFetchSessionCacheSlots, fetchSessionEvictionMs, nil)
 	s.parts = newReplicaManager(s, log.WithFields(logrus.Fields{
 		"prefix": fmt.Sprintf("[ReplicaManager broker=%d]", id),
 		"logger": "kafka.server.ReplicaManager",
