@@ -18,7 +18,8 @@ package broker
 // connection so the client notices, as Kafka does.
 // Idempotent batches are checked against the partition's producer state
 // (partition.checkProducersLocked); a retried duplicate is answered with
-// its first offsets. Differs:
+// its first offsets. Batches are converted to the topic's compression.type
+// when it names a codec other than the batch's (recompress.go). Differs:
 // transactional batches are refused (no transaction coordinator).
 
 import (
@@ -144,6 +145,12 @@ func (s *Server) produceOne(tp storage.TopicPartition, records []byte, acks, ver
 			return nil, none, newAPIError(kerr.MessageTooLarge,
 				fmt.Sprintf("The request included a message larger than the max message size the server will accept: batch of %d bytes, max.message.bytes %d", size, maxBytes))
 		}
+	}
+	// Converted outside the partition lock: recompression is the costly
+	// part of a produce and needs nothing the lock guards.
+	rc := recompression{tp: tp, compressionType: s.compressionTypeOf(p), maxMessageBytes: maxBytes}
+	if records, err = rc.apply(records, headers); err != nil {
+		return nil, none, err
 	}
 	res, err := p.appendAsLeader(records, acks, now)
 	return p, res, err
