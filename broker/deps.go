@@ -52,6 +52,9 @@ type Node interface {
 	// HandleControlledShutdown is the controller's side of another
 	// broker's ControlledShutdown: the partitions it still leads.
 	HandleControlledShutdown(ctx context.Context, brokerID int32, brokerEpoch int64) ([]coordinator.TopicPartition, error)
+	// ElectLeaders runs an admin election on the controller (nil
+	// partitions: all); ErrNotController on any other broker.
+	ElectLeaders(ctx context.Context, typ coordinator.ElectionType, tps []coordinator.TopicPartition) ([]coordinator.ElectionResult, error)
 	// NewProducerIDBlock claims the next block of producer ids
 	// [start, end], inclusive.
 	NewProducerIDBlock(ctx context.Context) (start, end int64, err error)

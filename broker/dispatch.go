@@ -58,6 +58,7 @@ func (s *Server) newAPITable() apiTable {
 		{key: 35, min: 0, max: 1, handle: typed(s.handleDescribeLogDirs)},
 		{key: 37, min: 0, max: 1, handle: typed(s.handleCreatePartitions)},
 		{key: 42, min: 0, max: 2, handle: typed(s.handleDeleteGroups)},
+		{key: 43, min: 0, max: 2, handle: typed(s.handleElectLeaders)},
 		{key: 44, min: 0, max: 1, handle: typed(s.handleIncrementalAlterConfigs)},
 		{key: 47, min: 0, max: 0, handle: typed(s.handleOffsetDelete)},
 	}

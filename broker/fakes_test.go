@@ -33,6 +33,8 @@ type fakeNode struct {
 	nextBlock          int64
 	isrUpdates         []coordinator.PartitionState
 	isrNotified        []coordinator.TopicPartition
+	// elect answers ElectLeaders on the controller.
+	elect func(coordinator.ElectionType, []coordinator.TopicPartition) ([]coordinator.ElectionResult, error)
 }
 
 func (n *fakeNode) record(c string) {
@@ -102,6 +104,21 @@ func (n *fakeNode) HandleControlledShutdown(_ context.Context, id int32, epoch i
 		return []coordinator.TopicPartition{{Topic: "t", Partition: 4}}, nil
 	}
 	return nil, nil
+}
+
+// ElectLeaders answers from n.elect (nil: no results); ErrNotController
+// when the fake is not the controller.
+func (n *fakeNode) ElectLeaders(_ context.Context, typ coordinator.ElectionType, tps []coordinator.TopicPartition) ([]coordinator.ElectionResult, error) {
+	n.mu.Lock()
+	controller, elect := n.controller, n.elect
+	n.mu.Unlock()
+	if !controller {
+		return nil, coordinator.ErrNotController
+	}
+	if elect == nil {
+		return nil, nil
+	}
+	return elect(typ, tps)
 }
 
 func (n *fakeNode) Close() error {

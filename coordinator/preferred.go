@@ -59,21 +59,9 @@ func (n *Node) electPreferred(ctx context.Context, tps []TopicPartition) error {
 		if !ok || len(reps) == 0 || c.toDelete[tp.Topic] || s.Leader == reps[0] {
 			continue
 		}
-		next, elected, err := n.updateState(ctx, tp, func(cur PartitionState) (PartitionState, bool) {
-			leader, ok := controller.ElectPreferred(reps, cur.ISR, c.isLive)
-			if !ok || leader == cur.Leader {
-				return cur, false
-			}
-			return PartitionState{Leader: leader, LeaderEpoch: cur.LeaderEpoch + 1, ISR: cur.ISR}, true
-		})
-		if err != nil {
+		if _, err := n.electOne(ctx, b, ElectionPreferred, tp, true); err != nil && !errors.Is(err, ErrPreferredLeaderNotAvailable) {
 			return err
 		}
-		if !elected {
-			n.log.WithField("partition", tp.String()).Info("preferred replica not available for leadership")
-			continue
-		}
-		b.AddLeaderAndISR(liveOf(reps, c.isLive), tp, next, reps, false, c.liveOrShuttingDownIDs())
 	}
 	n.send(b)
 	return nil
