@@ -3,6 +3,8 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -557,6 +559,19 @@ func TestConsumerGroupsToolAgainstKafka(t *testing.T) {
 	busy := c.join("busy", topic, kgo.ClientID("busy-client"))
 	waitAll(t, all, busy)
 
+	// Reset plans as --export writes them: one group's, and several groups'
+	// (where "done" has none).
+	dir := t.TempDir()
+	single, multi := filepath.Join(dir, "single.csv"), filepath.Join(dir, "multi.csv")
+	for path, csv := range map[string]string{
+		single: topic + ",2,3\n" + topic + ",0,100\n",
+		multi:  "other," + topic + ",0,1\n",
+	} {
+		if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	bs := c.bootstrap()
 	same := func(args ...string) toolRun {
 		t.Helper()
@@ -587,6 +602,9 @@ func TestConsumerGroupsToolAgainstKafka(t *testing.T) {
 		{"--reset-offsets", "--group", "done", "--all-topics", "--dry-run"},
 		{"--reset-offsets", "--group", "done", "--to-earliest", "--dry-run"},
 		{"--reset-offsets", "--group", "busy", "--all-topics", "--to-earliest", "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--from-file", single, "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--from-file", multi, "--dry-run"},
+		{"--reset-offsets", "--group", "done", "--from-file", filepath.Join(dir, "nosuch.csv"), "--dry-run"},
 		{"--delete-offsets", "--group", "busy", "--topic", topic},
 		{"--delete", "--group", "busy"},
 		{"--delete", "--group", "nosuch"},

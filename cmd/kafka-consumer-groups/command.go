@@ -29,6 +29,8 @@ type command struct {
 	stderr  io.Writer
 	log     *logrus.Entry
 	timeout time.Duration
+
+	filePlan filePlan // --from-file, read once (loadResetPlan)
 }
 
 // usageExit is CommandLineUtils.printUsageAndDie called while the command

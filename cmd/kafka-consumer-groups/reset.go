@@ -127,7 +127,16 @@ func (c *command) partitionsToReset(ctx context.Context, group string) ([]tp, er
 		}
 		return tps, nil
 	case o.has(o.fromFile):
-		return nil, nil
+		// The file names the partitions; its order is the plan's.
+		p, err := c.loadResetPlan()
+		if err != nil {
+			return nil, err
+		}
+		var tps []tp
+		for _, n := range p[group] {
+			tps = append(tps, n.tp)
+		}
+		return tps, nil
 	}
 	return nil, &usageExit{"One of the reset scopes should be defined: --all-topics, --topic."}
 }
@@ -252,7 +261,20 @@ func (c *command) prepareOffsets(ctx context.Context, group string, tps []tp) (m
 		}
 		return out, nil
 	case o.has(o.fromFile):
-		return nil, &cli.JavaError{Text: "java.lang.UnsupportedOperationException: --from-file is not supported by this tool"}
+		p, err := c.loadResetPlan()
+		if err != nil {
+			return nil, err
+		}
+		entries, ok := p[group]
+		if !ok {
+			c.printError(fmt.Sprintf("No reset plan for group %s found", group), nil)
+			return out, nil
+		}
+		req := make(map[tp]int64, len(entries))
+		for _, n := range entries {
+			req[n.tp] = n.offset
+		}
+		return c.checkRange(ctx, tps, req)
 	}
 	// Kafka prints a Scala HashSet of the scenario options; its order is
 	// fixed by the options' names.
