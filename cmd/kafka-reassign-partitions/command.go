@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/samsa-broker/samsa/cmd/internal/cli"
+	"github.com/samsa-broker/samsa/coordinator"
+)
+
+const helpText = "This tool helps to moves topic partitions between replicas."
+
+// command is one run of the tool.
+type command struct {
+	o      *options
+	zk     *coordinator.ZK
+	stdout io.Writer
+}
+
+// run is ReassignPartitionsCommand.main; it returns the exit status. As in
+// Kafka 2.4, a failure of the action itself is printed and exits 0; only
+// bad options and an unreachable ZooKeeper exit 1.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o := newOptions()
+	s, err := o.p.Parse(args)
+	if err != nil {
+		cli.PrintUncaughtError(stderr, err)
+		return 1
+	}
+	o.s = s
+	if len(args) == 0 || s.Has(o.p.Help) {
+		o.p.Usage(stderr, helpText)
+		return 1
+	}
+	if s.Has(o.p.Version) {
+		fmt.Fprintln(stdout, cli.Version)
+		return 0
+	}
+	if err := o.validate(); err != nil {
+		var usage *cli.UsageError
+		if errors.As(err, &usage) {
+			o.p.Usage(stderr, usage.Msg)
+		}
+		return 1
+	}
+	connect, err := s.String(o.zookeeper)
+	if err != nil {
+		cli.PrintUncaughtError(stderr, err)
+		return 1
+	}
+	z, err := dialZK(ctx, connect)
+	if err != nil {
+		printUncaught(stderr, err)
+		return 1
+	}
+	defer z.Close()
+	c := &command{o: o, zk: z, stdout: stdout}
+	switch {
+	case s.Has(o.verify):
+		err = c.verify(ctx)
+	case s.Has(o.generate):
+		err = c.generate(ctx)
+	default:
+		err = c.execute(ctx)
+	}
+	if err != nil {
+		// main's catch: the message, then the exception's stack trace
+		// (its first line; the frames are the JVM's).
+		fmt.Fprintln(stdout, "Partitions reassignment failed due to "+err.Error())
+		fmt.Fprintln(stdout, javaString(err))
+	}
+	return 0
+}
+
+// javaString is the toString() of the exception Kafka's tool would throw.
+func javaString(err error) string {
+	var ke *kafkaException
+	if errors.As(err, &ke) {
+		return ke.JavaString()
+	}
+	var oe *cli.OptionError
+	if errors.As(err, &oe) {
+		return oe.JavaString()
+	}
+	return err.Error()
+}
+
+func printUncaught(w io.Writer, err error) {
+	cli.PrintUncaught(w, javaString(err))
+}
+
+// readFile is Utils.readFileAsString.
+func readFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &kafkaException{class: "java.nio.file.NoSuchFileException", msg: path, err: err}
+	}
+	return data, nil
+}
