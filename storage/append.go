@@ -209,6 +209,8 @@ func (l *Log) appendSet(batches []byte, info setInfo, cfg LogConfig, leader bool
 	if err := l.assignEpochs(batches, leader, leaderEpoch, first); err != nil {
 		l.log.WithError(err).Errorf("Error writing leader epoch checkpoint of %s", l.tp)
 	}
+	l.producers.applySet(batches)
+	l.producers.mapEnd = last + 1
 	l.leo.Store(last + 1)
 	unflushed := last + 1 - l.recoveryPoint.Load()
 	res.FirstOffset, res.LastOffset, res.LogEndOffset = first, last, last+1

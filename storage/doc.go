@@ -15,6 +15,7 @@
 //	    00000000000000000000.log         record batches, magic 2
 //	    00000000000000000000.index       offset index
 //	    00000000000000000000.timeindex   time index
+//	    00000000000000000000.snapshot      producer state up to that offset (roll, close)
 //	    leader-epoch-checkpoint
 //	  <topic>-<partition>.<32 hex>-delete/   deleted partition awaiting removal
 //

@@ -30,6 +30,7 @@ type Log struct {
 		sync.Mutex
 		closed bool
 	}
+	producers     producerStates             // guarded by mu
 	closed        atomic.Bool                // mirrors mu.closed for lock-free readers
 	segs          atomic.Pointer[[]*segment] // sorted by base offset; never empty while open
 	leo           atomic.Int64
@@ -236,7 +237,9 @@ func (l *Log) Close() error {
 	l.delMu.Unlock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var first error
+	// Kafka snapshots the producer state at the log end on close, so that the next open
+	// replays nothing.
+	first := l.takeProducerSnapshotLocked()
 	for _, s := range l.segments() {
 		if err := s.onBecomeInactive(); err != nil && first == nil {
 			first = err
@@ -266,6 +269,12 @@ func (l *Log) rollLocked(expectedNext int64, now time.Time) (*segment, error) {
 	}
 	if old.base >= newBase {
 		return nil, fmt.Errorf("storage: %s: cannot roll to offset %d, active segment starts at %d", l.tp, newBase, old.base)
+	}
+	// The snapshot's offset is the new segment's base, so recovering this segment can
+	// start from it (Log.roll).
+	l.producers.mapEnd = newBase
+	if err := l.takeProducerSnapshotLocked(); err != nil {
+		return nil, fmt.Errorf("storage: %s: roll: %w", l.tp, err)
 	}
 	cfg := l.Config()
 	s, err := openSegment(l.fs, l.dir, newBase, cfg, true, now)

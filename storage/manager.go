@@ -555,6 +555,9 @@ func (m *Manager) checkpointDir(d *logDir) error {
 	if err := m.writeCheckpoint(d, recoveryPointCheckpointFile, rps); err != nil {
 		return err
 	}
+	for _, l := range m.logsIn(d) {
+		l.deleteSnapshotsAfterRecoveryPointCheckpoint()
+	}
 	return m.writeCheckpoint(d, logStartCheckpointFile, starts)
 }
 

@@ -233,7 +233,10 @@ func (l *Log) finishLoad(p logParams) error {
 	if err := l.epochs.truncateFromEnd(leo); err != nil {
 		return err
 	}
-	return l.epochs.truncateFromStart(logStart)
+	if err := l.epochs.truncateFromStart(logStart); err != nil {
+		return err
+	}
+	return l.reloadProducersLocked()
 }
 
 // recoverLog rescans every segment from the one holding the recovery point. The first

@@ -89,6 +89,7 @@ func (l *Log) deleteSegmentsWhile(reason string, now time.Time, pred func(s, nex
 		if err := l.epochs.truncateFromStart(first); err != nil {
 			l.log.WithError(err).Warn("Error writing leader epoch checkpoint")
 		}
+		l.truncateProducerHeadLocked(first)
 	}
 	l.log.Infof("Deleting %d segment(s) of %s due to %s breach; log start offset is now %d", n, l.tp, reason, l.logStart.Load())
 	return n, l.removeSegmentsLocked(doomed)

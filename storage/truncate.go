@@ -51,7 +51,10 @@ func (l *Log) Truncate(offset int64) error {
 	if l.hw.Load() > leo {
 		l.hw.Store(leo)
 	}
-	return l.epochs.truncateFromEnd(leo)
+	if err := l.epochs.truncateFromEnd(leo); err != nil {
+		return err
+	}
+	return l.reloadProducersLocked()
 }
 
 // TruncateFully deletes every segment and restarts the log empty at newStart (a follower
@@ -95,6 +98,10 @@ func (l *Log) truncateFullyLocked(newStart int64) error {
 	if l.recoveryPoint.Load() > newStart {
 		l.recoveryPoint.Store(newStart)
 	}
+	l.producers.reset(newStart)
+	if err := deleteSnapshotsWhere(l.fs, l.dir, func(int64) bool { return true }); err != nil {
+		return fmt.Errorf("storage: %s: %w", l.tp, err)
+	}
 	return l.epochs.clear()
 }
 
@@ -115,6 +122,7 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 		if err := l.epochs.truncateFromStart(offset); err != nil {
 			return offset, err
 		}
+		l.truncateProducerHeadLocked(offset)
 	}
 	return l.logStart.Load(), nil
 }
