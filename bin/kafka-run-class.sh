@@ -6,6 +6,9 @@
 # PROGRAM is a Samsa binary name (kafka-server-start, kafka-topics, ...). It is
 # looked up in <base>/libexec (the release tarball's layout), then in
 # <base>/build/bin (a built checkout), where <base> is the directory above bin/.
+# The Kafka classes that have no script of their own in Kafka's bin/ are also
+# accepted by class name and mapped to their Samsa program:
+#   kafka.tools.EndToEndLatency -> kafka-end-to-end-latency
 #
 # LOG_DIR (default <base>/logs) is created and exported: the broker writes
 # server.log there. With -daemon the program is detached and its standard
@@ -41,6 +44,9 @@ done
 
 program=${1:?program name missing}
 shift
+case "$program" in
+kafka.tools.EndToEndLatency) program=kafka-end-to-end-latency ;;
+esac
 
 bin=""
 for candidate in "$base_dir/libexec/$program" "$base_dir/build/bin/$program"; do
