@@ -148,3 +148,22 @@ func (c *epochCache) snapshot() []epochEntry {
 	defer c.mu.RUnlock()
 	return append([]epochEntry(nil), c.entries...)
 }
+
+// EpochForOffset is the leader epoch of the batch at offset as the epoch
+// cache records it (LeaderEpochFileCache.epochForOffset): the epoch of the
+// last entry starting at or before offset; false when none does, as for
+// batches older than the first recorded epoch.
+func (l *Log) EpochForOffset(offset int64) (int32, bool) { return l.epochs.forOffset(offset) }
+
+func (c *epochCache) forOffset(offset int64) (int32, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	epoch, found := int32(-1), false
+	for _, e := range c.entries {
+		if e.StartOffset > offset {
+			break
+		}
+		epoch, found = e.Epoch, true
+	}
+	return epoch, found
+}
