@@ -4,11 +4,16 @@ package broker
 //
 // Topic resources: every topic-level key with its value, the topic's
 // override (DYNAMIC_TOPIC_CONFIG) from /config/topics/<t> or else the
-// broker default (STATIC_BROKER_CONFIG when server.properties set the
-// broker synonym, else DEFAULT_CONFIG), with synonyms on request (v1+).
-// Broker resources: Config.Describe, filled by cmd; the resource name
-// must be this broker's id (or empty). Differs: dynamic broker configs
-// (/config/brokers) do not exist yet, so no DYNAMIC_BROKER_CONFIG source.
+// broker default: a dynamic broker config (DYNAMIC_BROKER_CONFIG,
+// DYNAMIC_DEFAULT_BROKER_CONFIG), STATIC_BROKER_CONFIG when
+// server.properties set the broker synonym, else DEFAULT_CONFIG; with
+// synonyms on request (v1+).
+// Broker resources: Config.Describe (filled by cmd) with the dynamic
+// broker configs over it, see broker_config_describe.go; the resource name
+// must be this broker's id, or empty for the cluster-wide defaults.
+// Differs: the static and default synonyms of a topic key name its broker
+// key even where Kafka lists only a higher-precedence synonym
+// (log.retention.hours for retention.ms).
 
 import (
 	"context"
@@ -68,30 +73,31 @@ func (s *Server) describeResource(ctx context.Context, r kmsg.DescribeConfigsReq
 		if err != nil {
 			return nil, err
 		}
-		settings, err := applyTopicConfig(s.cfg.defaultTopicSettings(), overrides)
+		st := s.staticConfig()
+		d, err := s.loadDynamicConfigs(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		defaults := s.topicDefaults(d)
+		settings, err := applyTopicConfig(defaults, overrides)
 		if err != nil {
 			// Describe what can be described; a bad override is reported
 			// with its raw value below.
-			settings = s.cfg.defaultTopicSettings()
+			settings = defaults
 		}
-		return s.describeTopicSettings(settings, overrides, names, synonyms), nil
+		return s.describeTopicConfigs(settings, overrides, names, synonyms, d), nil
 	case kmsg.ConfigResourceTypeBroker:
-		if r.ResourceName != "" && r.ResourceName != strconv.Itoa(int(s.cfg.BrokerID)) {
+		if r.ResourceName == "" {
+			return s.describeBroker(ctx, false, names, synonyms)
+		}
+		id, err := strconv.ParseInt(r.ResourceName, 10, 32)
+		if err != nil {
+			return nil, newAPIError(kerr.InvalidRequest, fmt.Sprintf("Broker id must be an integer, but it is: %s", r.ResourceName))
+		}
+		if int32(id) != s.cfg.BrokerID {
 			return nil, newAPIError(kerr.InvalidRequest, fmt.Sprintf("Unexpected broker id, expected %d or empty string, but received %s", s.cfg.BrokerID, r.ResourceName))
 		}
-		var out []ConfigEntry
-		if s.cfg.Describe != nil {
-			for _, e := range s.cfg.Describe() {
-				if names != nil && !names[e.Name] {
-					continue
-				}
-				if !synonyms {
-					e.Synonyms = nil
-				}
-				out = append(out, e)
-			}
-		}
-		return out, nil
+		return s.describeBroker(ctx, true, names, synonyms)
 	}
 	return nil, newAPIError(kerr.InvalidRequest, fmt.Sprintf("Unsupported resource type: %d", r.ResourceType))
 }
@@ -99,6 +105,12 @@ func (s *Server) describeResource(ctx context.Context, r kmsg.DescribeConfigsReq
 // describeTopicSettings lists every topic key of settings; overrides are
 // the topic's own values.
 func (s *Server) describeTopicSettings(settings topicSettings, overrides map[string]string, names map[string]bool, synonyms bool) []ConfigEntry {
+	return s.describeTopicConfigs(settings, overrides, names, synonyms, dynamicConfigs{})
+}
+
+// describeTopicConfigs is describeTopicSettings with the dynamic broker
+// configs d as the broker defaults' first sources.
+func (s *Server) describeTopicConfigs(settings topicSettings, overrides map[string]string, names map[string]bool, synonyms bool, d dynamicConfigs) []ConfigEntry {
 	static := map[string]ConfigEntry{}
 	if s.cfg.Describe != nil {
 		for _, e := range s.cfg.Describe() {
@@ -121,6 +133,19 @@ func (s *Server) describeTopicSettings(settings topicSettings, overrides map[str
 			syns = append(syns, ConfigSynonym{Name: k.name, Value: kmsg.StringPtr(v), Source: SourceDynamicTopicConfig})
 		} else {
 			e.Value = kmsg.StringPtr(k.get(&settings))
+		}
+		if isDynamicBrokerKey(k.brokerName) {
+			if v, ok := d.broker[k.brokerName]; ok {
+				syns = append(syns, ConfigSynonym{Name: k.brokerName, Value: kmsg.StringPtr(v), Source: SourceDynamicBrokerConfig})
+			}
+			if v, ok := d.cluster[k.brokerName]; ok {
+				syns = append(syns, ConfigSynonym{Name: k.brokerName, Value: kmsg.StringPtr(v), Source: SourceDynamicDefaultBrokerConfig})
+			}
+			if e.Source == SourceDefaultConfig {
+				if _, src, ok := d.value(k.brokerName); ok {
+					e.Source = src
+				}
+			}
 		}
 		if st, ok := static[k.brokerName]; ok {
 			if e.Source == SourceDefaultConfig {

@@ -8,14 +8,14 @@ package broker
 // (unknown key INVALID_CONFIG, bad value INVALID_REQUEST); unless
 // validate_only, /config/topics/<t> is written and a config change
 // notification created, which every broker applies (config_changes.go).
-// Differs: broker resources (dynamic broker configs) are refused with
-// INVALID_REQUEST; Kafka 2.4 accepts its dynamic broker keys.
+// Broker resources (dynamic broker configs) replace the whole config set
+// of /config/brokers/<id> or, for an empty name, /config/brokers/<default>
+// (dynamic_alter.go).
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -35,14 +35,29 @@ func (s *Server) handleAlterConfigs(ctx context.Context, _ *conn, req *kmsg.Alte
 		rr := kmsg.NewAlterConfigsResponseResource()
 		rr.ResourceType, rr.ResourceName = r.ResourceType, r.ResourceName
 		overrides := map[string]string{}
+		hasNull := false
 		for _, c := range r.Configs {
 			if c.Value != nil {
 				overrides[c.Name] = *c.Value
+			} else {
+				hasNull = true
 			}
 		}
-		err := s.alterResourceConfig(ctx, r.ResourceType, r.ResourceName, req.ValidateOnly, func(map[string]string) (map[string]string, error) {
-			return overrides, nil
-		})
+		var err error
+		if r.ResourceType == kmsg.ConfigResourceTypeBroker {
+			err = s.alterBrokerConfig(ctx, r.ResourceName, req.ValidateOnly, func(map[string]string, staticConfig) (map[string]string, error) {
+				if hasNull {
+					// Properties.setProperty(name, null) in
+					// AdminManager: a NullPointerException.
+					return nil, newAPIError(kerr.UnknownServerError, "")
+				}
+				return overrides, nil
+			})
+		} else {
+			err = s.alterResourceConfig(ctx, r.ResourceType, r.ResourceName, req.ValidateOnly, func(map[string]string) (map[string]string, error) {
+				return overrides, nil
+			})
+		}
 		rr.ErrorCode, rr.ErrorMessage = errorCode(err), errorMessage(err)
 		resp.Resources = append(resp.Resources, rr)
 	}
@@ -55,17 +70,6 @@ func (s *Server) alterResourceConfig(ctx context.Context, typ kmsg.ConfigResourc
 	next func(current map[string]string) (map[string]string, error)) error {
 	switch typ {
 	case kmsg.ConfigResourceTypeTopic:
-	case kmsg.ConfigResourceTypeBroker:
-		if name != "" {
-			id, err := strconv.ParseInt(name, 10, 32)
-			if err != nil {
-				return newAPIError(kerr.InvalidRequest, fmt.Sprintf("Broker id must be an integer, but it is: %s", name))
-			}
-			if int32(id) != s.cfg.BrokerID {
-				return newAPIError(kerr.InvalidRequest, fmt.Sprintf("Unexpected broker id, expected %d, but received %s", s.cfg.BrokerID, name))
-			}
-		}
-		return newAPIError(kerr.InvalidRequest, "Dynamic broker configs are not supported by this broker; set them in server.properties")
 	default:
 		return newAPIError(kerr.InvalidRequest, fmt.Sprintf("AlterConfigs is only supported for topics and brokers, but resource type is %s", resourceTypeName(typ)))
 	}

@@ -7,8 +7,9 @@ package broker
 // and for LIST keys (cleanup.policy, *.replication.throttled.replicas)
 // APPEND and SUBTRACT; a key named twice in one resource is
 // INVALID_REQUEST. The result is validated and written as AlterConfigs does.
-// Differs: broker and broker logger resources are refused (see
-// 33_alter_configs.go).
+// Broker resources start from the stored /config/brokers/<id> (or
+// <default>) set and go through the same validation as AlterConfigs
+// (dynamic_alter.go). Differs: broker logger resources are refused.
 
 import (
 	"context"
@@ -27,7 +28,11 @@ func (s *Server) handleIncrementalAlterConfigs(ctx context.Context, _ *conn, req
 		rr.ResourceType, rr.ResourceName = r.ResourceType, r.ResourceName
 		ops := r.Configs
 		err := duplicateConfigKeys(ops)
-		if err == nil {
+		if err == nil && r.ResourceType == kmsg.ConfigResourceTypeBroker {
+			err = s.alterBrokerConfig(ctx, r.ResourceName, req.ValidateOnly, func(current map[string]string, st staticConfig) (map[string]string, error) {
+				return applyBrokerConfigOps(current, ops, st)
+			})
+		} else if err == nil {
 			err = s.alterResourceConfig(ctx, r.ResourceType, r.ResourceName, req.ValidateOnly, func(current map[string]string) (map[string]string, error) {
 				return applyConfigOps(current, ops)
 			})
