@@ -136,12 +136,30 @@ func (a *adminMode) brokerConfig(ctx context.Context, name string, synonyms bool
 		want = kmsg.ConfigSourceDynamicDefaultBrokerConfig
 	}
 	var out []kmsg.DescribeConfigsResponseResourceConfig
-	for _, e := range entries {
+	for _, e := range javaConfigOrder(entries) {
 		if e.Source == want {
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// javaConfigOrder is the order of Config.entries() in the Java AdminClient:
+// the values of a java.util.HashMap filled by name in response order.
+func javaConfigOrder(entries []kmsg.DescribeConfigsResponseResourceConfig) []kmsg.DescribeConfigsResponseResourceConfig {
+	names := make([]string, 0, len(entries))
+	byName := map[string]kmsg.DescribeConfigsResponseResourceConfig{}
+	for _, e := range entries {
+		if _, dup := byName[e.Name]; !dup {
+			names = append(names, e.Name)
+		}
+		byName[e.Name] = e // a later entry replaces an earlier one in place
+	}
+	out := make([]kmsg.DescribeConfigsResponseResourceConfig, 0, len(names))
+	for _, n := range javaHashMapOrder(names) {
+		out = append(out, byName[n])
+	}
+	return out
 }
 
 func strOrNull(s *string) string {

@@ -211,3 +211,26 @@ func javaPropertiesOrder(keys []string) []string {
 
 // newJavaErr lets shared checks build this tool's Java-style errors.
 func newJavaErr(class, msg string) error { return &javaErr{class: class, msg: msg} }
+
+// javaHashMapOrder is the iteration order of a java.util.HashMap into which
+// keys were put in the given order: the table starts at 16 buckets and
+// doubles whenever the size passes 3/4 of it; buckets are walked in index
+// order of (h ^ h>>>16) & (n-1), each in insertion order (a resize keeps
+// the relative order within a bucket).
+func javaHashMapOrder(keys []string) []string {
+	n := 16
+	for len(keys) > n*3/4 {
+		n *= 2
+	}
+	buckets := make([][]string, n)
+	for _, k := range keys {
+		h := uint32(javaStringHash(k))
+		i := int((h ^ (h >> 16)) & uint32(n-1))
+		buckets[i] = append(buckets[i], k)
+	}
+	out := make([]string, 0, len(keys))
+	for _, b := range buckets {
+		out = append(out, b...)
+	}
+	return out
+}

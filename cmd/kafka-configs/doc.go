@@ -19,7 +19,13 @@
 // config pairs follow java.util.Properties' order on Java 9 and later, as
 // Kafka's tool prints them there.
 //
-// Differs: SCRAM credentials for users and dynamic broker configs other
-// than the replication quotas are refused; the --add-config help lists
-// only those quota keys for brokers.
+// With --zookeeper, broker configs other than the replication quotas may
+// be written only while the broker (for <default>: every broker) is down,
+// as in Kafka; with --bootstrap-server the broker validates and stores them.
+// --describe with --bootstrap-server prints the dynamic entries in the
+// order the Java AdminClient's HashMap yields them.
+//
+// Differs: SCRAM credentials for users are refused; with --zookeeper,
+// broker configs are checked for their types only (not for being dynamic)
+// and passwords are not encrypted with password.encoder.secret.
 package main

@@ -6,6 +6,7 @@ import (
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
 	"github.com/samsa-broker/samsa/cmd/internal/logconfig"
+	"github.com/samsa-broker/samsa/conf"
 )
 
 // Entity types (kafka.server.ConfigType) and the broker logger type of
@@ -33,6 +34,19 @@ var (
 	clientConfigs      = []string{"consumer_byte_rate", "producer_byte_rate", "request_percentage"}
 	userConfigs        = []string{"SCRAM-SHA-256", "SCRAM-SHA-512", "consumer_byte_rate", "producer_byte_rate", "request_percentage"}
 )
+
+// brokerDynamicConfigs is DynamicConfig.Broker.names, sorted: the
+// replication quotas and every dynamic KafkaConfig key.
+func brokerDynamicConfigs() []string {
+	names := slices.Clone(brokerQuotaConfigs)
+	for _, n := range conf.BrokerKeyNames() {
+		if conf.IsDynamicBrokerKey(n) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
 
 // options are ConfigCommand.ConfigCommandOptions.
 type options struct {
@@ -63,7 +77,7 @@ func newOptions() *options {
 	}
 	o.addConfig = p.Accepts("add-config", "Key Value pairs of configs to add. Square brackets can be used to group values which contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'. The following is a list of valid configurations: "+
 		"For entity-type 'topics': "+list(logconfig.Names())+
-		"For entity-type 'brokers': "+list(brokerQuotaConfigs)+
+		"For entity-type 'brokers': "+list(brokerDynamicConfigs())+
 		"For entity-type 'users': "+list(userConfigs)+
 		"For entity-type 'clients': "+list(clientConfigs)+
 		"Entity types 'users' and 'clients' may be specified together to update config for clients of a specific user.").
