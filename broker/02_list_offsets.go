@@ -8,9 +8,19 @@ package broker
 // timestamp the first offset whose timestamp is at least it, below the
 // high watermark for consumers, else offset -1 and timestamp -1. Only the
 // leader answers (replica id -2, Kafka's debugging id, may ask a follower).
-// v4+ checks current_leader_epoch. Differs: v0's max_num_offsets is
-// answered with the single offset found; the leader epoch of a timestamp
-// lookup is not reported (-1).
+// Only consumers (replica id -1) are bounded by the high watermark; other
+// replica ids see up to the log end, as Kafka's isolation level None.
+// v4+ checks current_leader_epoch and reports the leader epoch of the
+// offset found (Log.fetchOffsetByTimestamp): for earliest the epoch the
+// epoch cache records at the log start offset, for latest the partition's
+// current leader epoch, for a timestamp that of the batch holding the
+// offset (from the epoch cache); -1 where none is known. A consumer asking
+// a new leader whose high watermark has not yet reached the start of its
+// epoch gets OFFSET_NOT_AVAILABLE (v5+; LEADER_NOT_AVAILABLE before) for
+// latest and for timestamps not found below the high watermark, as
+// Partition.fetchOffsetForTimestamp. Differs: v0's max_num_offsets is
+// answered with the single offset found; a partition named twice is
+// answered twice instead of once with INVALID_REQUEST.
 
 import (
 	"context"
@@ -63,16 +73,33 @@ func (s *Server) listOffset(req *kmsg.ListOffsetsRequest, tp storage.TopicPartit
 		}
 	}
 	// Consumers see only what is committed.
+	client := req.ReplicaID == -1
 	lastFetchable := snap.hw
-	if req.ReplicaID >= 0 {
+	if !client {
 		lastFetchable = part.log.LogEndOffset()
+	}
+	// A new leader's high watermark may lag behind the offsets it already
+	// has from its own epoch start until the followers catch up.
+	lagging := func() *kerr.Error {
+		start, leader := part.leaderEpochStart()
+		if req.Version == 0 || !client || !leader || start <= snap.hw {
+			return nil
+		}
+		if req.Version >= 5 {
+			return kerr.OffsetNotAvailable
+		}
+		return kerr.LeaderNotAvailable
 	}
 	switch p.Timestamp {
 	case -1:
+		if e := lagging(); e != nil {
+			return fail(e)
+		}
 		rp.Offset = lastFetchable
 		rp.LeaderEpoch = snap.leaderEpoch
 	case -2:
 		rp.Offset = part.log.LogStartOffset()
+		rp.LeaderEpoch = epochForOffset(part.log, rp.Offset)
 	default:
 		off, ts, found, err := part.log.OffsetForTimestamp(p.Timestamp)
 		if err != nil {
@@ -81,6 +108,9 @@ func (s *Server) listOffset(req *kmsg.ListOffsetsRequest, tp storage.TopicPartit
 		}
 		if found && off < lastFetchable {
 			rp.Offset, rp.Timestamp = off, ts
+			rp.LeaderEpoch = epochForOffset(part.log, off)
+		} else if e := lagging(); e != nil {
+			return fail(e)
 		}
 	}
 	if req.Version == 0 {
@@ -90,4 +120,29 @@ func (s *Server) listOffset(req *kmsg.ListOffsetsRequest, tp storage.TopicPartit
 		}
 	}
 	return rp
+}
+
+// epochForOffset is the leader epoch recorded for offset, -1 when unknown
+// or when the log cannot say (storage.Log can; test fakes may not).
+func epochForOffset(l PartitionLog, offset int64) int32 {
+	el, ok := l.(interface{ EpochForOffset(int64) (int32, bool) })
+	if !ok {
+		return -1
+	}
+	if e, found := el.EpochForOffset(offset); found {
+		return e
+	}
+	return -1
+}
+
+// leaderEpochStart is the log end offset at which this broker's current
+// leader epoch began (Kafka's leaderEpochStartOffsetOpt); false when it is
+// not the leader.
+func (p *partition) leaderEpochStart() (int64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mu.leader != p.localID || p.mu.stopped {
+		return 0, false
+	}
+	return p.mu.leaderEpochStartOffset, true
 }
