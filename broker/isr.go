@@ -63,6 +63,26 @@ func (s *Server) writeISRChange(p *partition, ch *isrChange) {
 	}
 }
 
+// leaderHighWatermark is the high watermark Kafka 2.4's
+// Partition.maybeIncrementLeaderHW aims for: the smallest log end offset
+// of the leader and of every follower that is in the ISR or was caught up
+// within lagMax (a follower about to rejoin the ISR must have the records
+// below the high watermark, or it could become leader without them). A
+// follower in that set whose log end is unknown (no fetch yet, -1) blocks
+// any advance.
+func leaderHighWatermark(leo int64, localID int32, isr []int32, followers map[int32]*followerState, now time.Time, lagMax time.Duration) int64 {
+	hw := leo
+	for id, f := range followers {
+		if id == localID || f.leo >= hw {
+			continue
+		}
+		if contains(isr, id) || (!f.caughtUp.IsZero() && now.Sub(f.caughtUp) <= lagMax) {
+			hw = f.leo
+		}
+	}
+	return hw
+}
+
 func ids(s []int32) string {
 	parts := make([]string, len(s))
 	for i, id := range s {

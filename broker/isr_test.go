@@ -84,3 +84,67 @@ func TestFollowerTruncation(t *testing.T) {
 		})
 	}
 }
+
+// TestLeaderHighWatermark: the smallest log end of the leader, the ISR and
+// the followers caught up within replica.lag.time.max.ms
+// (Partition.maybeIncrementLeaderHW, Kafka 2.4).
+func TestLeaderHighWatermark(t *testing.T) {
+	now := time.Unix(1000, 0)
+	const lagMax = 10 * time.Second
+	ago := func(d time.Duration) time.Time { return now.Add(-d) }
+	tests := []struct {
+		name      string
+		isr       []int32
+		followers map[int32]*followerState
+		want      int64
+	}{
+		{"leader alone", []int32{1}, nil, 10},
+		{"ISR follower behind", []int32{1, 2}, map[int32]*followerState{2: {leo: 6, caughtUp: ago(time.Hour)}}, 6},
+		{"ISR follower not fetched yet", []int32{1, 2}, map[int32]*followerState{2: {leo: -1}}, -1},
+		{"ISR follower ahead does not raise it", []int32{1, 2}, map[int32]*followerState{2: {leo: 12, caughtUp: now}}, 10},
+		{"caught up recently outside the ISR holds it back", []int32{1}, map[int32]*followerState{2: {leo: 4, caughtUp: ago(5 * time.Second)}}, 4},
+		{"caught up exactly lagMax ago still counts", []int32{1}, map[int32]*followerState{2: {leo: 4, caughtUp: ago(lagMax)}}, 4},
+		{"lagging outside the ISR is ignored", []int32{1}, map[int32]*followerState{2: {leo: 4, caughtUp: ago(lagMax + time.Millisecond)}}, 10},
+		{"never caught up is ignored", []int32{1}, map[int32]*followerState{2: {leo: 2}}, 10},
+		{"smallest of both kinds", []int32{1, 2}, map[int32]*followerState{2: {leo: 8, caughtUp: now}, 3: {leo: 7, caughtUp: ago(time.Second)}}, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := leaderHighWatermark(10, 1, tt.isr, tt.followers, now, lagMax); got != tt.want {
+				t.Fatalf("high watermark %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHighWatermarkWaitsForCaughtUpFollower: a follower outside the ISR
+// that just caught up (its ISR expansion still being written) keeps the
+// high watermark at its log end; once it lags past the limit it no longer
+// does.
+func TestHighWatermarkWaitsForCaughtUpFollower(t *testing.T) {
+	lg := &fakeLog{}
+	p := newPartition(tpOf("x", 0), 1, lg, 0, 1)
+	p.lagMax = time.Hour
+	if err := p.makeLeader(partitionState{leader: 1, leaderEpoch: 1, replicas: []int32{1, 2, 3}, isr: []int32{1, 2}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := p.appendAsLeader(makeBatch(5, 1), 1, now); err != nil {
+		t.Fatal(err)
+	}
+	p.followerFetched(2, 5, now)
+	if ch := p.followerFetched(3, 5, now); ch == nil {
+		t.Fatal("follower 3 caught up but no ISR expansion was started")
+	}
+	if _, err := p.appendAsLeader(makeBatch(3, 1), 1, now); err != nil {
+		t.Fatal(err)
+	}
+	p.followerFetched(2, 8, now)
+	if hw := p.highWatermark(); hw != 5 {
+		t.Fatalf("high watermark %d with follower 3 caught up at 5, want 5", hw)
+	}
+	p.followerFetched(2, 8, now.Add(2*time.Hour))
+	if hw := p.highWatermark(); hw != 8 {
+		t.Fatalf("high watermark %d once follower 3 lags past the limit, want 8", hw)
+	}
+}

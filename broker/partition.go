@@ -19,13 +19,16 @@ import (
 // log need no lock (the log serializes itself) and use a snapshot of the
 // high watermark.
 //
-// The replication work adds follower fetching and ISR changes; the leader
-// side already records follower fetch offsets and computes the high
-// watermark from the ISR (Partition.maybeIncrementLeaderHW).
+// The leader records follower fetch offsets and computes the high watermark
+// from them (Partition.maybeIncrementLeaderHW, see leaderHighWatermark).
 type partition struct {
 	tp      storage.TopicPartition
 	localID int32
 	log     PartitionLog
+	// lagMax is replica.lag.time.max.ms: a follower outside the ISR that
+	// was caught up this recently still holds the high watermark back.
+	// Set before the partition is published.
+	lagMax time.Duration
 
 	changed waitList // signalled on append, high watermark advance, state change
 
@@ -45,9 +48,10 @@ type partition struct {
 		truncating             bool // follower: must find the divergence point before fetching
 		minISR                 int32
 		stopped                bool // StopReplica(delete) removed it
-		// producers is the idempotent producers' state, rebuilt from the
-		// log on load and after truncation, kept by leader and followers
-		// alike so that a new leader knows the sequences.
+		// producers is the idempotent producers' state, taken from the
+		// log's own (storage keeps it with Kafka's snapshot files) on load
+		// and after truncation, kept by leader and followers alike so that
+		// a new leader knows the sequences.
 		producers map[int64]*producerEntry
 	}
 }
@@ -62,7 +66,7 @@ func newPartition(tp storage.TopicPartition, localID int32, log PartitionLog, hw
 	return p
 }
 
-// loadProducers rebuilds the producer state from the log; call it once
+// loadProducers takes the producer state from the log; call it once
 // before publishing the partition.
 func (p *partition) loadProducers() error {
 	p.mu.Lock()
@@ -108,7 +112,7 @@ func (p *partition) makeLeader(st partitionState) error {
 		}
 		p.mu.followers[id] = f
 	}
-	p.maybeIncrementHWLocked()
+	p.maybeIncrementHWLocked(now)
 	p.mu.Unlock()
 	p.changed.notify()
 	return nil
@@ -197,25 +201,14 @@ func (p *partition) stop() {
 	p.changed.notify()
 }
 
-// maybeIncrementHWLocked moves the high watermark to the smallest log end
-// of the ISR (the leader's own and each follower's last fetch offset); it
-// never moves backwards. Returns whether it moved.
+// maybeIncrementHWLocked moves the high watermark to leaderHighWatermark;
+// it never moves backwards. Returns whether it moved.
 // REQUIRES: p.mu held, this broker leader.
-func (p *partition) maybeIncrementHWLocked() bool {
+func (p *partition) maybeIncrementHWLocked(now time.Time) bool {
 	if p.mu.leader != p.localID {
 		return false
 	}
-	hw := p.log.LogEndOffset()
-	for _, id := range p.mu.isr {
-		if id == p.localID {
-			continue
-		}
-		f, ok := p.mu.followers[id]
-		if !ok || f.leo < 0 {
-			return false
-		}
-		hw = min(hw, f.leo)
-	}
+	hw := leaderHighWatermark(p.log.LogEndOffset(), p.localID, p.mu.isr, p.mu.followers, now, p.lagMax)
 	if hw <= p.mu.hw {
 		return false
 	}
@@ -255,7 +248,7 @@ func (p *partition) appendAsLeader(records []byte, acks int16, now time.Time) (s
 	res, err := p.log.Append(records, p.mu.leaderEpoch, now)
 	if err == nil {
 		p.recordProducersLocked(ids, res.FirstOffset)
-		p.maybeIncrementHWLocked()
+		p.maybeIncrementHWLocked(now)
 	}
 	p.mu.Unlock()
 	if err == nil {
@@ -299,7 +292,7 @@ func (p *partition) followerFetched(id int32, fetchOffset int64, now time.Time) 
 		f.caughtUp = f.lastFetch
 	}
 	f.leo, f.lastFetch, f.leoAtLastFetch = fetchOffset, now, leo
-	moved := p.maybeIncrementHWLocked()
+	moved := p.maybeIncrementHWLocked(now)
 	var ch *isrChange
 	if !contains(p.mu.isr, id) && !p.mu.isrUpdating && fetchOffset >= p.mu.hw && fetchOffset >= p.mu.leaderEpochStartOffset {
 		ch = p.beginISRChangeLocked(append(append([]int32(nil), p.mu.isr...), id))
@@ -355,7 +348,7 @@ func (p *partition) finishISRChange(ch *isrChange, zkVersion int32, err error) (
 	oldISR = p.mu.isr
 	p.mu.isr = ch.newISR
 	p.mu.zkVersion = zkVersion
-	p.maybeIncrementHWLocked()
+	p.maybeIncrementHWLocked(time.Now())
 	p.mu.Unlock()
 	p.changed.notify()
 	return true, oldISR
@@ -614,11 +607,32 @@ func (p *partition) recordProducersLocked(bs []idempotentBatch, shift int64) {
 	}
 }
 
-// rebuildProducersLocked replays the log's idempotent batches, as Kafka
-// does on load and after truncation without a snapshot.
+// producerStateLog is a log that keeps the producer state itself
+// (*storage.Log: loaded from its newest snapshot file plus the batches
+// after it, reloaded by Truncate).
+type producerStateLog interface {
+	Producers() []storage.ProducerState
+}
+
+// rebuildProducersLocked takes the producer state from the log after it
+// was opened or truncated. A log without its own state (a test fake) is
+// replayed from its start.
 // REQUIRES: p.mu held.
 func (p *partition) rebuildProducersLocked() error {
 	p.mu.producers = nil
+	if pl, ok := p.log.(producerStateLog); ok {
+		for _, st := range pl.Producers() {
+			e := &producerEntry{epoch: st.Epoch}
+			for _, b := range st.Batches {
+				e.batches = append(e.batches, producerBatch{firstSeq: b.FirstSeq(), lastSeq: b.LastSeq, firstOffset: b.FirstOffset(), lastOffset: b.LastOffset})
+			}
+			if p.mu.producers == nil {
+				p.mu.producers = make(map[int64]*producerEntry)
+			}
+			p.mu.producers[st.ProducerID] = e
+		}
+		return nil
+	}
 	next, end := p.log.LogStartOffset(), p.log.LogEndOffset()
 	var buf []byte
 	for next < end {

@@ -3,10 +3,15 @@ package broker
 import (
 	"encoding/binary"
 	"hash/crc32"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/samsa-broker/samsa/storage"
 )
 
 // idempotent returns a batch of n records from producer pid.
@@ -19,7 +24,7 @@ func idempotent(pid int64, epoch int16, seq int32, n int) []byte {
 	return b
 }
 
-func leaderPartition(t *testing.T, lg *fakeLog) *partition {
+func leaderPartition(t *testing.T, lg PartitionLog) *partition {
 	t.Helper()
 	p := newPartition(tpOf("x", 0), 1, lg, 0, 1)
 	if err := p.loadProducers(); err != nil {
@@ -108,4 +113,101 @@ func errOrNil(e *kerr.Error) error {
 func withBase(b []byte, base int64) []byte {
 	binary.BigEndian.PutUint64(b, uint64(base))
 	return b
+}
+
+// TestProducerStateSurvivesRestart restarts a partition on real storage
+// (snapshot files in an in-memory file system): a batch retried after the
+// restart is still answered as a duplicate, whether the state comes from
+// the snapshot written at shutdown, from an older snapshot and the log
+// after it (the newest one corrupt), or from the whole log (none left).
+func TestProducerStateSurvivesRestart(t *testing.T) {
+	const dir = "/logs/x-0"
+	tests := []struct {
+		name   string
+		damage func(fs *storage.MemFS, snapshots []string) error
+	}{
+		{"clean shutdown", nil},
+		{"newest snapshot corrupt", func(fs *storage.MemFS, snaps []string) error {
+			f, err := fs.OpenFile(snaps[len(snaps)-1], os.O_RDWR, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteAt([]byte{0xff, 0xff}, 8)
+			return err
+		}},
+		{"snapshots lost", func(fs *storage.MemFS, snaps []string) error {
+			for _, s := range snaps {
+				if err := fs.Remove(s); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := storage.NewMemFS()
+			lc := storage.DefaultLogConfig()
+			lc.SegmentBytes = 300 // a roll every few batches, each writing a snapshot
+			open := func() (*storage.Manager, *partition) {
+				m, err := storage.OpenManager(storage.ManagerConfig{Dirs: []string{"/logs"}, Default: storage.DefaultLogConfig(), FS: fs}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lg, err := StorageLogs(m).GetOrCreate(tpOf("x", 0), lc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return m, leaderPartition(t, lg)
+			}
+			m, p := open()
+			for seq := int32(0); seq < 9; seq++ {
+				if _, err := p.appendAsLeader(idempotent(7, 0, seq, 1), -1, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			ents, err := fs.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var snaps []string
+			for _, e := range ents {
+				if strings.HasSuffix(e.Name, ".snapshot") {
+					snaps = append(snaps, filepath.Join(dir, e.Name))
+				}
+			}
+			if len(snaps) < 2 || !strings.HasSuffix(snaps[len(snaps)-1], "00000000000000000009.snapshot") {
+				t.Fatalf("snapshot files %v, want the rolls' and one at the log end 9", snaps)
+			}
+			if tt.damage != nil {
+				if err := tt.damage(fs, snaps); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			m, p = open()
+			defer m.Close()
+			for _, step := range []struct {
+				seq       int32
+				wantErr   *kerr.Error
+				wantFirst int64
+			}{
+				{8, nil, 8},                             // the last batch retried: a duplicate
+				{10, kerr.OutOfOrderSequenceNumber, -1}, // a gap
+				{9, nil, 9},                             // the next one
+			} {
+				res, err := p.appendAsLeader(idempotent(7, 0, step.seq, 1), -1, time.Now())
+				if errorCode(err) != errorCode(errOrNil(step.wantErr)) || err == nil && res.FirstOffset != step.wantFirst {
+					t.Fatalf("seq %d after restart: %v at %d, want %v at %d", step.seq, err, res.FirstOffset, step.wantErr, step.wantFirst)
+				}
+			}
+			if leo := p.log.LogEndOffset(); leo != 10 {
+				t.Fatalf("log end %d, want 10 (the duplicate not written again)", leo)
+			}
+		})
+	}
 }

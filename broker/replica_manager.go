@@ -135,6 +135,7 @@ func (rm *replicaManager) becomeLeaderOrFollower(ctx context.Context, controller
 				hws = rm.s.deps.Logs.HighWatermarks()
 			}
 			p = newPartition(tp, me, log, hws[tp], settings.MinInsyncReplicas)
+			p.lagMax = rm.s.cfg.Replication.LagTimeMax
 			if err := p.loadProducers(); err != nil {
 				rm.log.Errorf("Error loading producer state of partition %s-%d: %v", tp.Topic, tp.Partition, err)
 				out[tp] = errorFor(err)
