@@ -65,10 +65,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := serve(ctx, cfg, props, logger); err != nil {
-		logger.WithFields(logrus.Fields{logfmt.PrefixField: fmt.Sprintf("KafkaServer id=%d", cfg.BrokerID), logfmt.LoggerField: "kafka.server.KafkaServer"}).
+		prefix := fmt.Sprintf("KafkaServer id=%d", cfg.BrokerID)
+		if errors.As(err, new(beforeBrokerID)) {
+			prefix = ""
+		}
+		logger.WithFields(logrus.Fields{logfmt.PrefixField: prefix, logfmt.LoggerField: "kafka.server.KafkaServer"}).
 			Errorf("Fatal error during KafkaServer startup. Prepare to shutdown: %v", err)
-		// KafkaServerStartable's last word before exit status 1.
-		logger.WithField(logfmt.LoggerField, "kafka.server.KafkaServerStartable").Log(logrus.FatalLevel, "Exiting Kafka.")
+		// KafkaServerStartable's last word before exit status 1 (its fatal()
+		// comes out as ERROR through Kafka's log4j binding).
+		logger.WithField(logfmt.LoggerField, "kafka.server.KafkaServerStartable").Error("Exiting Kafka.")
 		return 1
 	}
 	return 0

@@ -44,12 +44,12 @@ func serve(ctx context.Context, cfg *conf.BrokerConfig, props map[string]string,
 		zkLog.Info("Closed.")
 		if timedOut && ctx.Err() == nil {
 			// Kafka's words, so that what operators search for still matches.
-			return fmt.Errorf("kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection while in state: CONNECTING "+
+			return beforeBrokerID{fmt.Errorf("kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection while in state: CONNECTING "+
 				"(no server of zookeeper.connect=%s answered within zookeeper.connection.timeout.ms=%d): %w",
-				cfg.ZooKeeperConnect, cfg.ZooKeeperConnectionTimeout.Milliseconds(), err)
+				cfg.ZooKeeperConnect, cfg.ZooKeeperConnectionTimeout.Milliseconds(), err)}
 		}
-		return fmt.Errorf("connecting to ZooKeeper at %s (zookeeper.connect) within %v (zookeeper.connection.timeout.ms): %w",
-			cfg.ZooKeeperConnect, cfg.ZooKeeperConnectionTimeout, err)
+		return beforeBrokerID{fmt.Errorf("connecting to ZooKeeper at %s (zookeeper.connect) within %v (zookeeper.connection.timeout.ms): %w",
+			cfg.ZooKeeperConnect, cfg.ZooKeeperConnectionTimeout, err)}
 	}
 	defer zk.Close()
 	zkLog.Info("Connected.")
@@ -92,6 +92,13 @@ func serve(ctx context.Context, cfg *conf.BrokerConfig, props map[string]string,
 	}
 	return serveErr
 }
+
+// beforeBrokerID marks a start-up failure that comes before KafkaServer
+// knows its broker id, whose log lines therefore have no [KafkaServer id=N]
+// prefix in Kafka.
+type beforeBrokerID struct{ error }
+
+func (e beforeBrokerID) Unwrap() error { return e.error }
 
 func ms(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
 
