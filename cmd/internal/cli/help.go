@@ -149,34 +149,8 @@ func javaSplitLines(s string) []string {
 }
 
 // lineBreakWords cuts a line where java.text.BreakIterator.getLineInstance
-// allows a break: after a run of whitespace, and after a hyphen or period
-// that follows a non-space and precedes a letter ("pre-existing",
-// "--create", "e.g."). Each word keeps its trailing whitespace, as
-// BreakIterator's segments do.
+// allows a break (see linebreak.go). Help text is printed once per run, so
+// compiling the rule per line costs nothing that matters.
 func lineBreakWords(line string) []string {
-	var words []string
-	rs := []rune(line)
-	start := 0
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r == ' ' || r == '\t':
-			j := i
-			for j+1 < len(rs) && (rs[j+1] == ' ' || rs[j+1] == '\t') {
-				j++
-			}
-			if j+1 < len(rs) {
-				words = append(words, string(rs[start:j+1]))
-				start = j + 1
-			}
-			i = j
-		case (r == '-' || r == '.') && i > 0 && i+1 < len(rs) && !unicode.IsSpace(rs[i-1]) && unicode.IsLetter(rs[i+1]):
-			words = append(words, string(rs[start:i+1]))
-			start = i + 1
-		}
-	}
-	if start < len(rs) {
-		words = append(words, string(rs[start:]))
-	}
-	return words
+	return newLineBreaker().words(line)
 }

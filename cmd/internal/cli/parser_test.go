@@ -163,6 +163,9 @@ func TestLineBreakWords(t *testing.T) {
 		{"pre-existing --zookeeper", []string{"pre-", "existing ", "--", "zookeeper"}},
 		{"e.g. 2.4", []string{"e.", "g. ", "2.4"}},
 		{"\tcleanup.policy", []string{"\t", "cleanup.", "policy"}},
+		{"HOST1:PORT1,HOST2:PORT2.", []string{"HOST1:", "PORT1,", "HOST2:", "PORT2."}},
+		{"(default: localhost:9092)", []string{"(default: ", "localhost:", "9092)"}},
+		{"server(s) a$b it's ab((cd", []string{"server", "(s) ", "a$b ", "it's ", "ab", "((cd"}},
 	}
 	for _, tc := range tests {
 		if got := lineBreakWords(tc.in); !reflect.DeepEqual(got, tc.want) {
