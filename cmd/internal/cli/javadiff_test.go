@@ -46,7 +46,7 @@ public class Breaks {
 
 // lineAlphabet is what help texts hold: letters, digits, spaces, tabs and
 // ASCII punctuation. Beyond ASCII the port agrees except where a glue
-// character (no-break space, non-breaking hyphen) meets '$' or '\'': the
+// character (no-break space, non-breaking hyphen) meets '$' or '\”: the
 // JDK's table builder resolves their double role (<pre-word> and joiner)
 // there in a way a regular expression does not reproduce; longer random
 // runs also find rare punctuation-only clusters ("{'--).}" is one segment
