@@ -11,5 +11,6 @@ require (
 	github.com/twmb/franz-go v1.22.3
 	github.com/twmb/franz-go/pkg/kadm v1.19.0
 	github.com/twmb/franz-go/pkg/kmsg v1.15.1
+	golang.org/x/image v0.48.0
 	golang.org/x/sys v0.50.0
 )
