@@ -70,7 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// main's catch: the message, then the exception's stack trace
 		// (its first line; the frames are the JVM's).
 		fmt.Fprintln(stdout, "Partitions reassignment failed due to "+err.Error())
-		fmt.Fprintln(stdout, javaString(err))
+		// Utils.stackTrace ends with a newline, which println doubles.
+		fmt.Fprintln(stdout, javaString(err)+"\n")
 	}
 	return 0
 }
