@@ -35,6 +35,7 @@ var controllerErrors = []struct {
 	{coordinator.ErrElectionNotNeeded, kerr.ElectionNotNeeded},
 	{coordinator.ErrPreferredLeaderNotAvailable, kerr.PreferredLeaderNotAvailable},
 	{coordinator.ErrEligibleLeadersNotAvailable, kerr.EligibleLeadersNotAvailable},
+	{coordinator.ErrNoReassignmentInProgress, kerr.NoReassignmentInProgress},
 }
 
 // controllerErrorFor is errorFor with the controller APIs' outcomes first.

@@ -55,6 +55,12 @@ type Node interface {
 	// ElectLeaders runs an admin election on the controller (nil
 	// partitions: all); ErrNotController on any other broker.
 	ElectLeaders(ctx context.Context, typ coordinator.ElectionType, tps []coordinator.TopicPartition) ([]coordinator.ElectionResult, error)
+	// AlterPartitionReassignments starts, changes or cancels (nil
+	// replicas) reassignments on the controller.
+	AlterPartitionReassignments(ctx context.Context, reqs []coordinator.ReassignmentRequest) ([]coordinator.ReassignmentResult, error)
+	// ListPartitionReassignments lists the reassignments in progress among
+	// tps (nil: all) on the controller.
+	ListPartitionReassignments(ctx context.Context, tps []coordinator.TopicPartition) ([]coordinator.PartitionReassignment, error)
 	// NewProducerIDBlock claims the next block of producer ids
 	// [start, end], inclusive.
 	NewProducerIDBlock(ctx context.Context) (start, end int64, err error)

@@ -60,6 +60,8 @@ func (s *Server) newAPITable() apiTable {
 		{key: 42, min: 0, max: 2, handle: typed(s.handleDeleteGroups)},
 		{key: 43, min: 0, max: 2, handle: typed(s.handleElectLeaders)},
 		{key: 44, min: 0, max: 1, handle: typed(s.handleIncrementalAlterConfigs)},
+		{key: 45, min: 0, max: 0, handle: typed(s.handleAlterPartitionAssignments)},
+		{key: 46, min: 0, max: 0, handle: typed(s.handleListPartitionReassignments)},
 		{key: 47, min: 0, max: 0, handle: typed(s.handleOffsetDelete)},
 	}
 	sort.Slice(t, func(i, j int) bool { return t[i].key < t[j].key })

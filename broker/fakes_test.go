@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -35,6 +36,11 @@ type fakeNode struct {
 	isrNotified        []coordinator.TopicPartition
 	// elect answers ElectLeaders on the controller.
 	elect func(coordinator.ElectionType, []coordinator.TopicPartition) ([]coordinator.ElectionResult, error)
+	// reassignErr answers AlterPartitionReassignments; reassigned records
+	// its requests; reassigning answers ListPartitionReassignments.
+	reassignErr map[coordinator.TopicPartition]error
+	reassigned  []coordinator.ReassignmentRequest
+	reassigning []coordinator.PartitionReassignment
 }
 
 func (n *fakeNode) record(c string) {
@@ -119,6 +125,38 @@ func (n *fakeNode) ElectLeaders(_ context.Context, typ coordinator.ElectionType,
 		return nil, nil
 	}
 	return elect(typ, tps)
+}
+
+// AlterPartitionReassignments records the requests and answers each with
+// n.reassignErr[partition] (nil: started).
+func (n *fakeNode) AlterPartitionReassignments(_ context.Context, reqs []coordinator.ReassignmentRequest) ([]coordinator.ReassignmentResult, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.controller {
+		return nil, coordinator.ErrNotController
+	}
+	n.reassigned = append(n.reassigned, reqs...)
+	var out []coordinator.ReassignmentResult
+	for _, r := range reqs {
+		out = append(out, coordinator.ReassignmentResult{Partition: r.Partition, Err: n.reassignErr[r.Partition]})
+	}
+	return out, nil
+}
+
+// ListPartitionReassignments answers n.reassigning, filtered by tps.
+func (n *fakeNode) ListPartitionReassignments(_ context.Context, tps []coordinator.TopicPartition) ([]coordinator.PartitionReassignment, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.controller {
+		return nil, coordinator.ErrNotController
+	}
+	var out []coordinator.PartitionReassignment
+	for _, r := range n.reassigning {
+		if tps == nil || slices.Contains(tps, r.Partition) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func (n *fakeNode) Close() error {

@@ -109,7 +109,7 @@ func (n *Node) watchReassignments(ctx context.Context) error {
 		case c.reassigning[tp].target == nil && equalInt32s(cur, r.Replicas):
 			done = append(done, tp)
 		default:
-			if err := n.startReassignment(ctx, tp, r.Replicas); err != nil {
+			if err := n.reassign(ctx, tp, r.Replicas); err != nil {
 				return err
 			}
 		}
@@ -140,17 +140,34 @@ func equalInt32s(a, b []int32) bool {
 	return true
 }
 
-// startReassignment is onPartitionReassignment's first half.
-func (n *Node) startReassignment(ctx context.Context, tp TopicPartition, target []int32) error {
+// reassign is onPartitionReassignment for a new target, from either
+// trigger: the assignment becomes RS = TRS + ORS (updateCurrentReassignment,
+// U1-U3: a replaced or cancelled reassignment's replicas that are no longer
+// in RS are stopped and deleted), then phase A or B.
+func (n *Node) reassign(ctx context.Context, tp TopicPartition, target []int32) error {
 	c := n.ctrl
+	cur := c.replicas(tp)
+	prev := c.reassigning[tp]
 	rs, r := plan(c.origin(tp), target)
 	n.log.WithFields(logrus.Fields{"partition": tp.String(), "target": target, "adding": r.adding, "removing": r.removing}).Info("reassigning partition")
 	c.reassigning[tp] = r
 	c.assignments[tp.Topic][tp.Partition] = rs
-	if err := n.writeTopicAssignment(ctx, tp.Topic); err != nil {
-		return err
+	if !equalInt32s(cur, rs) || !equalInt32s(prev.adding, r.adding) || !equalInt32s(prev.removing, r.removing) {
+		if err := n.writeTopicAssignment(ctx, tp.Topic); err != nil {
+			return err
+		}
+	}
+	if unneeded := minus(cur, rs); len(unneeded) > 0 {
+		if err := n.stopRemovedReplicas(ctx, tp, unneeded); err != nil {
+			return err
+		}
 	}
 	return n.checkReassignment(ctx, tp, true)
+}
+
+// beingReassigned is ReplicaAssignment.isBeingReassigned.
+func (r reassignment) beingReassigned() bool {
+	return len(r.adding) > 0 || len(r.removing) > 0
 }
 
 // checkReassignment re-reads the partition's state (re-arming the data
@@ -161,6 +178,10 @@ func (n *Node) checkReassignment(ctx context.Context, tp TopicPartition, first b
 	r, ok := c.reassigning[tp]
 	if !ok {
 		return nil
+	}
+	if !r.beingReassigned() {
+		// A cancellation or a reordering: nothing to wait for.
+		return n.completeReassignment(ctx, tp)
 	}
 	data, st, err := n.z.GetW(ctx, PartitionStatePath(tp.Topic, tp.Partition), n.ctrlWatcher("PartitionReassignmentIsrChange", func(ctx context.Context) error {
 		return n.checkReassignment(ctx, tp, false)
@@ -226,22 +247,17 @@ func (n *Node) completeReassignment(ctx context.Context, tp TopicPartition) erro
 		b.AddLeaderAndISR(liveOf(target, c.isLive), tp, next, target, false, c.liveOrShuttingDownIDs())
 		n.send(b)
 	}
-	// Removed replicas: offline (StopReplica, out of the ISR), then deleted.
-	var refs []replicaRef
-	for _, rm := range r.removing {
-		refs = append(refs, replicaRef{tp, rm})
-	}
-	if err := n.replicasOffline(ctx, refs); err != nil {
+	if err := n.stopRemovedReplicas(ctx, tp, r.removing); err != nil {
 		return err
 	}
-	for _, rm := range r.removing {
-		b.AddStopReplica(rm, tp, true)
-	}
-	n.send(b)
 	if err := n.writeTopicAssignment(ctx, tp.Topic); err != nil {
 		return err
 	}
-	if err := n.removeFromReassignZnode(ctx, tp); err != nil {
+	// Only an entry asking for what was just reached leaves the znode
+	// (maybeRemoveFromZkReassignment); a newer target stays to be started.
+	if err := n.dropFromReassignZnode(ctx, func(z Reassignment) bool {
+		return z.TopicPartition == tp && equalInt32s(z.Replicas, target)
+	}); err != nil {
 		return err
 	}
 	b.AddUpdateMetadata(c.liveOrShuttingDownIDs(), tp)
@@ -250,12 +266,43 @@ func (n *Node) completeReassignment(ctx context.Context, tp TopicPartition) erro
 	return n.resumeDeletions(ctx)
 }
 
+// stopRemovedReplicas is stopRemovedReplicasOfReassignedPartition: the
+// replicas go offline (StopReplica, out of the ISR), then are deleted.
+func (n *Node) stopRemovedReplicas(ctx context.Context, tp TopicPartition, removed []int32) error {
+	if len(removed) == 0 {
+		return nil
+	}
+	refs := make([]replicaRef, 0, len(removed))
+	for _, rm := range removed {
+		refs = append(refs, replicaRef{tp, rm})
+	}
+	if err := n.replicasOffline(ctx, refs); err != nil {
+		return err
+	}
+	b := controller.NewBatch()
+	for _, rm := range removed {
+		b.AddStopReplica(rm, tp, true)
+	}
+	n.send(b)
+	return nil
+}
+
 // removeFromReassignZnode drops partitions from /admin/reassign_partitions,
 // deleting it when nothing is left (fenced).
 func (n *Node) removeFromReassignZnode(ctx context.Context, tps ...TopicPartition) error {
 	if len(tps) == 0 {
 		return nil
 	}
+	drop := map[TopicPartition]bool{}
+	for _, tp := range tps {
+		drop[tp] = true
+	}
+	return n.dropFromReassignZnode(ctx, func(r Reassignment) bool { return drop[r.TopicPartition] })
+}
+
+// dropFromReassignZnode rewrites /admin/reassign_partitions without the
+// entries drop selects, deleting it when nothing is left (fenced).
+func (n *Node) dropFromReassignZnode(ctx context.Context, drop func(Reassignment) bool) error {
 	data, st, err := n.z.Get(ctx, ReassignPartitionsPath)
 	if errors.Is(err, ErrNoNode) {
 		return nil
@@ -267,15 +314,14 @@ func (n *Node) removeFromReassignZnode(ctx context.Context, tps ...TopicPartitio
 	if err != nil {
 		rs = nil
 	}
-	drop := map[TopicPartition]bool{}
-	for _, tp := range tps {
-		drop[tp] = true
-	}
 	var keep []Reassignment
 	for _, r := range rs {
-		if !drop[r.TopicPartition] {
+		if !drop(r) {
 			keep = append(keep, r)
 		}
+	}
+	if len(keep) == len(rs) && len(rs) > 0 {
+		return nil
 	}
 	if len(keep) == 0 {
 		_, err = n.fenced(ctx, DeleteOp{Path: ReassignPartitionsPath, Version: st.Version})
