@@ -106,7 +106,7 @@ func (s *Server) alterBrokerConfigUnwrapped(ctx context.Context, name string, va
 		}
 	}
 	s.apiLog.Infof("Updating %s with new configuration %s", brokerEntityName(entity), formatProps(props))
-	return z.ChangeEntityConfig(ctx, configTypeBrokers, entity, props)
+	return z.WriteEntityConfig(ctx, configTypeBrokers, entity, props)
 }
 
 func brokerEntityName(entity string) string {

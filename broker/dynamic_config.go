@@ -33,7 +33,7 @@ const (
 // Deps.Admin provides it in production.
 type brokerConfigZK interface {
 	EntityConfig(ctx context.Context, entityType, name string) (map[string]string, error)
-	ChangeEntityConfig(ctx context.Context, entityType, name string, cfg map[string]string) error
+	WriteEntityConfig(ctx context.Context, entityType, name string, cfg map[string]string) error
 }
 
 // dynamicConfigs are the dynamic broker configs in effect for this broker,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-zookeeper/zk"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -555,4 +556,195 @@ func TestConfigsLiveProduceSettings(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// brokerConfigs runs kafka-configs --bootstrap-server on the brokers
+// entity type; entity is a broker id or "" for --entity-default.
+func brokerConfigs(t *testing.T, java bool, c *cluster, entity string, args ...string) toolRun {
+	t.Helper()
+	full := []string{"--bootstrap-server", c.bootstrap(), "--entity-type", "brokers"}
+	if entity == "" {
+		full = append(full, "--entity-default")
+	} else {
+		full = append(full, "--entity-name", entity)
+	}
+	return configTool(t, java, append(full, args...)...)
+}
+
+// TestDynamicBrokerDefaultsApplyLive sets cluster-wide broker defaults
+// with kafka-configs --bootstrap-server: a topic without overrides rolls
+// small segments and then loses its old ones, without a restart; both
+// tools describe the dynamic configs alike.
+func TestDynamicBrokerDefaultsApplyLive(t *testing.T) {
+	c, cl, adm := configCluster(t)
+	createConfigTopic(t, c, "dyn")
+
+	const done = "Completed updating default config for brokers in the cluster,\n"
+	if run := brokerConfigs(t, false, c, "", "--alter", "--add-config", "log.segment.bytes=1024"); run.ExitCode != 0 || run.Stdout != done {
+		t.Fatalf("--alter --entity-default: %+v", run)
+	}
+	if got, _ := c.zk.mustGet("/config/brokers/<default>"); string(got) != `{"version":1,"config":{"log.segment.bytes":"1024"}}` {
+		t.Errorf("/config/brokers/<default> = %s", got)
+	}
+	changes := c.zk.children("/config/changes")
+	if len(changes) == 0 {
+		t.Fatal("no config change notification")
+	}
+	if note, _ := c.zk.mustGet("/config/changes/" + changes[len(changes)-1]); string(note) != `{"version":2,"entity_path":"brokers/<default>"}` {
+		t.Errorf("notification = %s", note)
+	}
+
+	value := strings.Repeat("x", 200)
+	eventually(t, 30*time.Second, "dynamic log.segment.bytes applied", func() error {
+		for i := 0; i < 20; i++ {
+			if err := produce(t, cl, "dyn", &kgo.Record{Value: []byte(value)}); err != nil {
+				return err
+			}
+		}
+		return segmentsBeyond(c, "dyn", 2)
+	})
+	if o, err := startOffset(t, adm, "dyn"); err != nil || o != 0 {
+		t.Fatalf("start offset before retention = %d, %v", o, err)
+	}
+	// Samsa's tool keeps log.segment.bytes (it sends the whole set).
+	if run := brokerConfigs(t, false, c, "", "--alter", "--add-config", "log.retention.ms=1000"); run.ExitCode != 0 || run.Stdout != done {
+		t.Fatalf("--alter log.retention.ms: %+v", run)
+	}
+	eventually(t, time.Minute, "dynamic log.retention.ms moves the log start offset", func() error {
+		o, err := startOffset(t, adm, "dyn")
+		if err != nil {
+			return err
+		}
+		if o == 0 {
+			return fmt.Errorf("start offset still 0")
+		}
+		return nil
+	})
+
+	// A per-broker value on broker 1, then both tools describe.
+	if run := brokerConfigs(t, true, c, "1", "--alter", "--add-config", "log.retention.ms=3600000,num.io.threads=9"); run.ExitCode != 0 || run.Stdout != "Completed updating config for broker: 1.\n" {
+		t.Fatalf("Kafka's tool --alter --entity-name 1: %+v", run)
+	}
+	for _, entity := range []string{"", "1", "2"} {
+		ours, theirs := brokerConfigs(t, false, c, entity, "--describe"), brokerConfigs(t, true, c, entity, "--describe")
+		if ours.ExitCode != 0 || ours.Stdout != theirs.Stdout || ours.ExitCode != theirs.ExitCode {
+			t.Errorf("describe %q:\nsamsa: %+v\nkafka: %+v", entity, ours, theirs)
+		}
+	}
+	ours := brokerConfigs(t, false, c, "1", "--describe")
+	for _, want := range []string{
+		"  log.retention.ms=3600000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.ms=3600000, DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=1000",
+		"  num.io.threads=9 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:num.io.threads=9",
+	} {
+		if !strings.Contains(ours.Stdout, want) {
+			t.Errorf("describe broker 1 lacks %q:\n%s", want, ours.Stdout)
+		}
+	}
+
+	// Refusals, with Kafka's messages, from both tools.
+	for _, tt := range []struct {
+		entity string
+		add    string
+	}{
+		{"", "num.partitions=3"},
+		{"", "listeners=PLAINTEXT://127.0.0.1:1"},
+		{"1", "log.segment.bytes=10"},
+		{"1", "message.max.bytes=abc"},
+		{"1", "num.io.threads=100"},
+	} {
+		ours, theirs := brokerConfigs(t, false, c, tt.entity, "--alter", "--add-config", tt.add), brokerConfigs(t, true, c, tt.entity, "--alter", "--add-config", tt.add)
+		if ours.ExitCode == 0 || firstLines(ours.Stderr, 2) != firstLines(theirs.Stderr, 2) || ours.ExitCode != theirs.ExitCode {
+			t.Errorf("--alter %q %s:\nsamsa: %+v\nkafka: %+v", tt.entity, tt.add, ours, theirs)
+		}
+	}
+	if !strings.Contains(brokerConfigs(t, false, c, "", "--alter", "--add-config", "num.partitions=3").Stderr,
+		"InvalidRequestException: Invalid config value for resource ConfigResource(type=BROKER, name=''): Cannot update these configs dynamically: Set(num.partitions)") {
+		t.Error("num.partitions not refused as Kafka refuses it")
+	}
+
+	// Deleting the defaults brings the static values back.
+	if run := brokerConfigs(t, false, c, "", "--alter", "--delete-config", "log.retention.ms,log.segment.bytes"); run.ExitCode != 0 || run.Stdout != done {
+		t.Fatalf("--delete-config: %+v", run)
+	}
+	if got, _ := c.zk.mustGet("/config/brokers/<default>"); string(got) != `{"version":1,"config":{}}` {
+		t.Errorf("/config/brokers/<default> after delete = %s", got)
+	}
+}
+
+// firstLines returns the first n lines of s (a Java stack trace differs
+// below its message).
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestDynamicBrokerZnodesAsKafkaWritesThem compares, byte for byte, the
+// /config/brokers znodes and notifications written by Kafka's
+// ConfigCommand --zookeeper with those Samsa's tool and Samsa's broker
+// (AlterConfigs) write.
+func TestDynamicBrokerZnodesAsKafkaWritesThem(t *testing.T) {
+	c, _, _ := configCluster(t)
+	// A chroot without brokers, where Kafka's tool may write any dynamic
+	// broker config through ZooKeeper.
+	idle := harness.Chroot(t)
+	idleZK := dialZK(t, ensemble.Servers(), idle)
+	if _, err := idleZK.conn.Create(idle, nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	idleConnect := ensemble.Connect() + idle
+
+	lastChange := func(z *zkClient) string {
+		changes := z.children("/config/changes")
+		if len(changes) == 0 {
+			return ""
+		}
+		note, _ := z.mustGet("/config/changes/" + changes[len(changes)-1])
+		return string(note)
+	}
+	for _, tt := range []struct {
+		entity []string
+		node   string
+		add    string
+	}{
+		{[]string{"--entity-name", "1"}, "/config/brokers/1", "leader.replication.throttled.rate=1000000,follower.replication.throttled.rate=2000000"},
+		{[]string{"--entity-default"}, "/config/brokers/<default>", "leader.replication.throttled.rate=5"},
+	} {
+		args := append(append([]string{"--zookeeper", c.connect, "--alter", "--entity-type", "brokers"}, tt.entity...), "--add-config", tt.add)
+		theirs := configTool(t, true, args...)
+		theirNode, _ := c.zk.mustGet(tt.node)
+		theirNote := lastChange(c.zk)
+		if err := c.zk.conn.Delete(c.zk.chroot+tt.node, -1); err != nil {
+			t.Fatal(err)
+		}
+		ours := configTool(t, false, args...)
+		ourNode, _ := c.zk.mustGet(tt.node)
+		if ours.ExitCode != 0 || ours.Stdout != theirs.Stdout || string(ourNode) != string(theirNode) || lastChange(c.zk) != theirNote {
+			t.Errorf("%v:\nsamsa: %+v %s %s\nkafka: %+v %s %s", args, ours, ourNode, lastChange(c.zk), theirs, theirNode, theirNote)
+		}
+	}
+
+	// The broker's AlterConfigs against Kafka's tool in the idle chroot.
+	add := "log.segment.bytes=2048,log.retention.ms=60000,log.cleanup.policy=[compact,delete],min.insync.replicas=1"
+	if run := brokerConfigs(t, false, c, "", "--alter", "--add-config", add); run.ExitCode != 0 {
+		t.Fatalf("--bootstrap-server --alter: %+v", run)
+	}
+	theirs := configTool(t, true, "--zookeeper", idleConnect, "--alter", "--entity-type", "brokers", "--entity-default", "--add-config", add)
+	if theirs.ExitCode != 0 {
+		t.Fatalf("Kafka's tool in an idle chroot: %+v", theirs)
+	}
+	ourNode, _ := c.zk.mustGet("/config/brokers/<default>")
+	theirNode, _ := idleZK.mustGet("/config/brokers/<default>")
+	if string(ourNode) != string(theirNode) || lastChange(c.zk) != lastChange(idleZK) {
+		t.Errorf("AlterConfigs wrote %s, %s; Kafka's tool %s, %s", ourNode, lastChange(c.zk), theirNode, lastChange(idleZK))
+	}
+	for _, java := range []bool{false, true} {
+		want := "Configs for default brokers are " + strings.TrimPrefix(strings.TrimSuffix(strings.ReplaceAll(strings.ReplaceAll(string(theirNode), `"`, ""), ":", "="), "}}"), "{version=1,config={") + "\n"
+		run := configTool(t, java, "--zookeeper", c.connect, "--describe", "--entity-type", "brokers", "--entity-default")
+		if run.ExitCode != 0 || run.Stdout != want {
+			t.Errorf("describe --zookeeper (java %v): %+v, want %q", java, run, want)
+		}
+	}
 }

@@ -101,20 +101,10 @@ func (a *zkAdmin) changeEntityConfig(ctx context.Context, typ, name string, cfg 
 		if err := a.zk.SetTopicConfig(ctx, name, cfg); err != nil {
 			return err
 		}
-	} else {
-		p, data := configPath(typ, name), coordinator.EncodeConfig(cfg)
-		_, err := a.zk.Set(ctx, p, data, -1)
-		if errors.Is(err, coordinator.ErrNoNode) {
-			_, err = a.zk.CreateRecursive(ctx, p, data, coordinator.ModePersistent)
-			if errors.Is(err, coordinator.ErrNodeExists) {
-				_, err = a.zk.Set(ctx, p, data, -1)
-			}
-		}
-		if err != nil {
-			return err
-		}
+		return a.zk.NotifyConfigChange(ctx, typ+"/"+name)
 	}
-	return a.zk.NotifyConfigChange(ctx, typ+"/"+name)
+	// Entity names like <default> must reach the notification unescaped.
+	return a.zk.WriteEntityConfig(ctx, typ, name, cfg)
 }
 
 // alterConfig is ConfigCommand.alterConfig (ZooKeeper mode).
