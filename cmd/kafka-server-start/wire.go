@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -62,6 +63,16 @@ func serve(ctx context.Context, cfg *conf.BrokerConfig, props map[string]string,
 	if err != nil {
 		return fmt.Errorf("opening log.dirs %s: %w", strings.Join(cfg.LogDirs, ","), err)
 	}
+
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go watchLogDirs(watchCtx, logs, logDirCheckInterval, func(msg string) {
+		// Kafka logs this with fatal(), which its log4j binding prints as
+		// ERROR, then Exit.halt(1): no controlled shutdown, no flush; what was
+		// acknowledged is on the followers or already written.
+		root.WithFields(logrus.Fields{"prefix": "", "logger": "kafka.log.LogManager"}).Error(msg)
+		os.Exit(1)
+	})
 
 	pool := protocol.NewPool(fmt.Sprint(cfg.BrokerID), time.Duration(cfg.ControllerSocketTimeoutMs)*time.Millisecond,
 		root.WithField("logger", "kafka.controller.ControllerChannelManager"))
