@@ -568,11 +568,13 @@ func dpProduceCodeV(t *testing.T, ctx context.Context, conn *protocol.Conn, v in
 }
 
 // TestFetchZstdTopicOldVersions: Kafka 2.4 answers Fetch < v10 on a topic
-// whose compression.type is zstd with UNSUPPORTED_COMPRESSION_TYPE
-// (KafkaApis.maybeConvertFetchedData), and recompresses what producers send
-// to the topic's codec.
+// whose compression.type is zstd with UNSUPPORTED_COMPRESSION_TYPE and no
+// offsets (KafkaApis.maybeConvertFetchedData), whatever the stored batches'
+// codecs, and serves v10+ as usual. The topic still takes an old
+// uncompressed produce. The batch under test is produced zstd-compressed
+// by franz-go, so this test does not depend on recompression to the
+// topic's codec (compression_test.go covers that).
 func TestFetchZstdTopicOldVersions(t *testing.T) {
-	t.Skip("not implemented: partitions do not keep their topic's compression.type, so neither the fetch gate nor recompression on produce can apply it")
 	c := startCluster(t, ensemble, 1, nil)
 	dpCreateTopic(c, "zstd-topic", 1, 1, "--replica-assignment", "1", "--config", "compression.type=zstd")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -585,6 +587,15 @@ func TestFetchZstdTopicOldVersions(t *testing.T) {
 	if code := dpProduceCodeV(t, ctx, conn, 3, "zstd-topic", 0, dpBatch(t, []byte("plain")), -1); code != 0 {
 		t.Fatalf("Produce v3 of an uncompressed batch: %v", kerr.ErrorForCode(code))
 	}
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.brokers[0].Addr()), kgo.ProducerBatchCompression(kgo.ZstdCompression()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	// Compressible enough that franz-go keeps the compressed form.
+	if err := prod.ProduceSync(ctx, &kgo.Record{Topic: "zstd-topic", Value: bytes.Repeat([]byte("zstd"), 1000)}).FirstErr(); err != nil {
+		t.Fatalf("produce a zstd batch: %v", err)
+	}
 	for v := int16(4); v <= 11; v++ {
 		req := kmsg.NewPtrFetchRequest()
 		req.SetVersion(v)
@@ -592,7 +603,7 @@ func TestFetchZstdTopicOldVersions(t *testing.T) {
 		rt := kmsg.NewFetchRequestTopic()
 		rt.Topic = "zstd-topic"
 		rp := kmsg.NewFetchRequestTopicPartition()
-		rp.PartitionMaxBytes, rp.CurrentLeaderEpoch, rp.LogStartOffset = 1<<20, -1, -1
+		rp.FetchOffset, rp.PartitionMaxBytes, rp.CurrentLeaderEpoch, rp.LogStartOffset = 1, 1<<20, -1, -1
 		rt.Partitions = append(rt.Partitions, rp)
 		req.Topics = append(req.Topics, rt)
 		resp, err := conn.RoundTrip(ctx, req)
@@ -601,14 +612,15 @@ func TestFetchZstdTopicOldVersions(t *testing.T) {
 		}
 		p := resp.(*kmsg.FetchResponse).Topics[0].Partitions[0]
 		if v < 10 {
-			if p.ErrorCode != kerr.UnsupportedCompressionType.Code {
-				t.Errorf("Fetch v%d: %v, want UNSUPPORTED_COMPRESSION_TYPE", v, kerr.ErrorForCode(p.ErrorCode))
+			if p.ErrorCode != kerr.UnsupportedCompressionType.Code || p.HighWatermark != -1 || len(p.RecordBatches) != 0 {
+				t.Errorf("Fetch v%d: %v, high watermark %d, %d bytes; want UNSUPPORTED_COMPRESSION_TYPE, -1, none",
+					v, kerr.ErrorForCode(p.ErrorCode), p.HighWatermark, len(p.RecordBatches))
 			}
 			continue
 		}
 		h, err := protocol.ParseBatchHeader(p.RecordBatches)
-		if err != nil || h.Compression() != compress.Zstd {
-			t.Errorf("Fetch v%d: batch %+v (%v), want zstd", v, h, err)
+		if p.ErrorCode != 0 || err != nil || h.BaseOffset != 1 || h.Compression() != compress.Zstd {
+			t.Errorf("Fetch v%d: %v, batch %+v (%v), want the zstd batch at offset 1", v, kerr.ErrorForCode(p.ErrorCode), h, err)
 		}
 	}
 }
