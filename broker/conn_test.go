@@ -326,3 +326,41 @@ func TestMaxConnectionsWaitsForASlot(t *testing.T) {
 		t.Fatalf("the waiting connection was not served after a slot freed: %v", err)
 	}
 }
+
+// TestProtectedListenerShedsLeastRecentlyActive: connections of the
+// inter-broker listener (protected when there are two listeners) never
+// wait for max.connections; when they push the total over it, the least
+// recently active connection of the other listener is closed.
+func TestProtectedListenerShedsLeastRecentlyActive(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Listeners = []Listener{
+			{Name: "EXTERNAL", Host: "127.0.0.1", SecurityProtocol: "PLAINTEXT"},
+			{Name: "INTERNAL", Host: "127.0.0.1", SecurityProtocol: "PLAINTEXT"},
+		}
+		c.InterBrokerListener = "INTERNAL"
+		c.Socket.MaxConnections = 2
+	})
+	internal := h.s.Addrs()[1].String()
+	dialTo := func(addr string) *client {
+		nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		t.Cleanup(func() { _ = nc.Close() })
+		return &client{t: t, nc: nc, r: bufio.NewReader(nc), f: kmsg.NewRequestFormatter(kmsg.FormatterClientID("test"))}
+	}
+	older, newer := h.dial(), h.dial()
+	older.do(kmsg.NewPtrApiVersionsRequest(), 3)
+	newer.do(kmsg.NewPtrApiVersionsRequest(), 3)
+	// newer is now the more recently active of the two.
+	newer.do(kmsg.NewPtrApiVersionsRequest(), 3)
+
+	broker := dialTo(internal)
+	broker.do(kmsg.NewPtrApiVersionsRequest(), 3)
+	older.expectClosed()
+	newer.do(kmsg.NewPtrApiVersionsRequest(), 3)
+	broker.do(kmsg.NewPtrApiVersionsRequest(), 3)
+	if got := h.s.connQuotas().total(); got != 2 {
+		t.Fatalf("total = %d, want 2", got)
+	}
+}
