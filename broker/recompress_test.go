@@ -2,10 +2,12 @@ package broker
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"reflect"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -361,5 +363,79 @@ func TestProduceAppliesBrokerCompressionType(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// topicCompressionWired reports whether a topic's compression.type travels
+// with its log config (storage.LogConfig.CompressionType). Until it does,
+// compressionTypeOf knows only the broker-wide value and the topic-level
+// tests skip.
+func topicCompressionWired() bool {
+	_, ok := reflect.TypeOf(storage.LogConfig{}).FieldByName("CompressionType")
+	return ok
+}
+
+// storedCodecs lists the codec of every batch the fake log holds.
+func storedCodecs(t *testing.T, l *fakeLog) []compress.Codec {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []compress.Codec
+	for _, b := range l.batches {
+		hd, err := protocol.ParseBatchHeader(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, hd.Compression())
+	}
+	return out
+}
+
+// TestProduceAppliesTopicCompressionType: a topic's override wins over the
+// broker's value, and a changed config applies to the next produce.
+func TestProduceAppliesTopicCompressionType(t *testing.T) {
+	if !topicCompressionWired() {
+		t.Skip("topic-level compression.type is not carried by storage.LogConfig yet")
+	}
+	h := newHarness(t, func(c *Config) { c.Topics.CompressionType = "gzip" })
+	h.admin.mu.Lock()
+	h.admin.configs["t"] = map[string]string{"compression.type": "zstd"}
+	h.admin.mu.Unlock()
+	c := h.dial()
+	h.hostTopic(c, "t", 1)
+	steps := []struct {
+		override string // "" removes it: the broker's gzip applies
+		produced compress.Codec
+		stored   compress.Codec
+	}{
+		{"zstd", compress.None, compress.Zstd},
+		{"uncompressed", compress.Gzip, compress.None},
+		{"producer", compress.LZ4, compress.LZ4},
+		{"", compress.Snappy, compress.Gzip},
+	}
+	bh, recs, _ := rcInput()
+	bh.Attributes = 0
+	var want []compress.Codec
+	for i, st := range steps {
+		h.admin.mu.Lock()
+		h.admin.configs["t"] = map[string]string{}
+		if st.override != "" {
+			h.admin.configs["t"]["compression.type"] = st.override
+		}
+		h.admin.mu.Unlock()
+		// What a config change notification does to a hosted partition.
+		p, ok := h.s.parts.get(tpOf("t", 0))
+		if !ok {
+			t.Fatal("partition t-0 not hosted")
+		}
+		p.log.SetConfig(h.s.topicSettings(context.Background(), "t").Log)
+		bh.BaseSequence = int32(3 * i)
+		if rp := produce(t, c, "t", 0, 1, rcBatch(t, bh, recs, st.produced)); rp.ErrorCode != 0 {
+			t.Fatalf("step %d: produce error %d", i, rp.ErrorCode)
+		}
+		want = append(want, st.stored)
+	}
+	if got := storedCodecs(t, h.logs.fake(tpOf("t", 0))); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("stored codecs %v, want %v", got, want)
 	}
 }
