@@ -102,11 +102,33 @@ func (c *rawConn) closedByBroker(within time.Duration) error {
 // Kafka 2.4: the connection over the limit is closed at once with an INFO
 // line naming the address, the others keep working, and a close makes room.
 func TestConnectionQuotasPerIP(t *testing.T) {
-	zk := ensemble.Connect() + harness.Chroot(t)
-	b := harness.StartBroker(t, harness.BrokerOpts{ID: 1, ZK: zk, Props: map[string]string{
-		"max.connections.per.ip":           "3",
-		"max.connections.per.ip.overrides": "127.0.0.52:5,localhost:50",
-	}})
+	forEachBroker(t, func(t *testing.T, start startFunc) {
+		zk := ensemble.Connect() + harness.Chroot(t)
+		b := start(t, harness.BrokerOpts{ID: 1, ZK: zk, Props: map[string]string{
+			"max.connections.per.ip":           "3",
+			"max.connections.per.ip.overrides": "127.0.0.52:5,localhost:50",
+		}})
+		harness.WaitCluster(t, zk, 1)
+		perIPScenario(t, b)
+	})
+}
+
+// startFunc starts a broker: Samsa's or Apache Kafka's.
+type startFunc func(testing.TB, harness.BrokerOpts) *harness.Broker
+
+// forEachBroker runs f against Samsa's broker and, when its jars are
+// cached, Apache Kafka 2.4.1's, so both must behave as the test says.
+func forEachBroker(t *testing.T, f func(*testing.T, startFunc)) {
+	t.Run("samsa", func(t *testing.T) { f(t, harness.StartBroker) })
+	t.Run("kafka", func(t *testing.T) {
+		if _, err := harness.KafkaLibs(); err != nil {
+			t.Skip(err)
+		}
+		f(t, harness.StartKafkaBroker)
+	})
+}
+
+func perIPScenario(t *testing.T, b *harness.Broker) {
 	tests := []struct {
 		source string
 		limit  int
@@ -152,9 +174,13 @@ func TestConnectionQuotasPerIP(t *testing.T) {
 // stops accepting (the client waits in the backlog) until a connection
 // closes, as Kafka 2.4's acceptor does.
 func TestConnectionQuotasMaxConnections(t *testing.T) {
+	forEachBroker(t, maxConnectionsScenario)
+}
+
+func maxConnectionsScenario(t *testing.T, start startFunc) {
 	const limit = 6
 	zk := ensemble.Connect() + harness.Chroot(t)
-	b := harness.StartBroker(t, harness.BrokerOpts{ID: 1, ZK: zk, Props: map[string]string{
+	b := start(t, harness.BrokerOpts{ID: 1, ZK: zk, Props: map[string]string{
 		"max.connections": strconv.Itoa(limit),
 	}})
 	harness.WaitCluster(t, zk, 1)
