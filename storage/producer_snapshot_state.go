@@ -189,9 +189,6 @@ func (l *Log) Producers() []ProducerState {
 	return out
 }
 
-// ProducerSnapshotOffsets lists the offsets of the log's snapshot files, ascending.
-func (l *Log) ProducerSnapshotOffsets() ([]int64, error) { return snapshotFiles(l.fs, l.dir) }
-
 // takeProducerSnapshotLocked writes <mapEnd>.snapshot unless one at that offset or later
 // was already written or loaded (Kafka's takeSnapshot). REQUIRES: l.mu.
 func (l *Log) takeProducerSnapshotLocked() error {

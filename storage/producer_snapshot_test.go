@@ -124,7 +124,7 @@ func lastBatch(t *testing.T, l *Log) ProducerBatch {
 
 func snapshotList(t *testing.T, l *Log) []int64 {
 	t.Helper()
-	offs, err := l.ProducerSnapshotOffsets()
+	offs, err := snapshotFiles(l.fs, l.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
