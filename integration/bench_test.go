@@ -6,11 +6,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,6 +152,13 @@ func lastLine(s string) string {
 // leader that answers metadata.
 func createBenchTopic(t *testing.T, bootstrap, topic string, partitions int32, rf int16) {
 	t.Helper()
+	createBenchTopicConfigs(t, bootstrap, topic, partitions, rf, nil)
+}
+
+// createBenchTopicConfigs is createBenchTopic with topic configs
+// (min.insync.replicas, ...).
+func createBenchTopicConfigs(t *testing.T, bootstrap, topic string, partitions int32, rf int16, configs map[string]*string) {
+	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...))
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +167,7 @@ func createBenchTopic(t *testing.T, bootstrap, topic string, partitions int32, r
 	adm := kadm.NewClient(cl)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	resp, err := adm.CreateTopic(ctx, partitions, rf, nil, topic)
+	resp, err := adm.CreateTopic(ctx, partitions, rf, configs, topic)
 	if err == nil {
 		err = resp.Err
 	}
@@ -189,6 +198,15 @@ func createBenchTopic(t *testing.T, bootstrap, topic string, partitions int32, r
 // trims the heap for functional tests.
 func startKafkaBrokerDefaultHeap(t *testing.T, id int32, zkConnect string) (addr string, pid int) {
 	t.Helper()
+	addr, pid, _ = startKafkaBench(t, id, zkConnect, nil)
+	return addr, pid
+}
+
+// startKafkaBench is startKafkaBrokerDefaultHeap with extra
+// server.properties entries; it also returns when the JVM was started, for
+// the start-up time.
+func startKafkaBench(t *testing.T, id int32, zkConnect string, extra map[string]string) (addr string, pid int, started time.Time) {
+	t.Helper()
 	libs, err := harness.KafkaLibs()
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +221,9 @@ func startKafkaBrokerDefaultHeap(t *testing.T, id int32, zkConnect string) (addr
 	l.Close()
 	props := fmt.Sprintf("broker.id=%d\nlisteners=PLAINTEXT://%s\nlog.dirs=%s\nzookeeper.connect=%s\n",
 		id, addr, filepath.Join(dir, "kafka-logs"), zkConnect)
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		props += k + "=" + extra[k] + "\n"
+	}
 	propsPath := filepath.Join(dir, "server.properties")
 	logConf := writeWarnLog4j(t)
 	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
@@ -216,6 +237,7 @@ func startKafkaBrokerDefaultHeap(t *testing.T, id int32, zkConnect string) (addr
 		"-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true",
 		"-Dlog4j.configuration=file:"+logConf, "-cp", filepath.Join(libs, "*"), "kafka.Kafka", propsPath)
 	cmd.Stdout, cmd.Stderr = out, out
+	started = time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +253,7 @@ func startKafkaBrokerDefaultHeap(t *testing.T, id int32, zkConnect string) (addr
 		}
 		return c.Close()
 	})
-	return addr, cmd.Process.Pid
+	return addr, cmd.Process.Pid, started
 }
 
 // pidOf finds the process whose command line names path (a broker's

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"strconv"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
@@ -133,7 +134,7 @@ func drawPanel(img *image.RGBA, area image.Rectangle, p *panel) {
 	for v := 0.0; v <= top+step/2; v += step {
 		y := yOf(v)
 		fill(img, image.Rect(plot.Min.X, y, plot.Max.X, y+1), colorGrid)
-		label := num(v)
+		label := strconv.FormatFloat(v, 'g', 6, 64)
 		text(img, plot.Min.X-6-width(label), y+4, colorAxis, label)
 	}
 	fill(img, image.Rect(plot.Min.X, plot.Min.Y, plot.Min.X+1, plot.Max.Y+1), colorAxis)
