@@ -42,6 +42,8 @@ func (s *Server) handleAlterPartitionAssignments(ctx context.Context, c *conn, r
 		resp.ErrorCode, resp.ErrorMessage = s.controllerCallError(err)
 		return resp, nil
 	}
+	// Kafka's response data defaults the top-level message to "", not null.
+	resp.ErrorMessage = kmsg.StringPtr("")
 	sort.SliceStable(results, func(i, j int) bool { return results[i].Partition.Topic < results[j].Partition.Topic })
 	for _, r := range results {
 		if n := len(resp.Topics); n == 0 || resp.Topics[n-1].Topic != r.Partition.Topic {

@@ -62,7 +62,7 @@ func TestAlterPartitionReassignments(t *testing.T) {
 				rt.Partitions = append(rt.Partitions, rp)
 			}
 			resp := c.do(req, 0).(*kmsg.AlterPartitionAssignmentsResponse)
-			topMsg := ""
+			topMsg := "<null>" // Kafka sends "" on success
 			if resp.ErrorMessage != nil {
 				topMsg = *resp.ErrorMessage
 			}

@@ -35,6 +35,8 @@ func (s *Server) handleListPartitionReassignments(ctx context.Context, c *conn, 
 		resp.ErrorCode, resp.ErrorMessage = s.controllerCallError(err)
 		return resp, nil
 	}
+	// Kafka's response data defaults the top-level message to "", not null.
+	resp.ErrorMessage = kmsg.StringPtr("")
 	sortReassignments(list)
 	for _, r := range list {
 		if n := len(resp.Topics); n == 0 || resp.Topics[n-1].Topic != r.Partition.Topic {

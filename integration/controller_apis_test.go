@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,6 +16,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/samsa-broker/samsa/integration/harness"
 )
 
 // TestControllerAdminAPIs drives ElectLeaders, AlterPartitionReassignments
@@ -275,4 +278,127 @@ func (c *cluster) waitISRComplete(topic string, partitions int) {
 		}
 		return nil
 	})
+}
+
+// TestControllerAPIsAsKafka sends the same refused or no-op requests to a
+// one-broker Samsa cluster and to Apache Kafka 2.4.1's broker and expects
+// the same error codes and messages.
+func TestControllerAPIsAsKafka(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	samsaZK := ensemble.Connect() + harness.Chroot(t)
+	samsa := harness.StartBroker(t, harness.BrokerOpts{ID: 1, ZK: samsaZK})
+	harness.WaitCluster(t, samsaZK, 1)
+	got := controllerAPIAnswers(ctx, t, samsa.Addr())
+	kafkaZK := ensemble.Connect() + harness.Chroot(t)
+	kafka := harness.StartKafkaBroker(t, harness.BrokerOpts{ID: 1, ZK: kafkaZK})
+	harness.WaitCluster(t, kafkaZK, 1)
+	want := controllerAPIAnswers(ctx, t, kafka.Addr())
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Samsa answered\n%s\nKafka 2.4.1 answered\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// controllerAPIAnswers creates topic t (two partitions on broker 1) and
+// returns the answers to a fixed list of requests, one line per partition.
+func controllerAPIAnswers(ctx context.Context, t *testing.T, addr string) []string {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	resp, err := kadm.NewClient(cl).CreateTopic(ctx, 2, 1, nil, "t")
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(s *string) string {
+		if s == nil {
+			return "null"
+		}
+		return strconv.Quote(*s)
+	}
+	var out []string
+	elect := func(name string, version int16, typ int8, topics map[string][]int32) {
+		req := kmsg.NewPtrElectLeadersRequest()
+		req.SetVersion(version)
+		req.ElectionType = typ
+		if topics != nil {
+			req.Topics = []kmsg.ElectLeadersRequestTopic{}
+			for topic, ps := range topics {
+				rt := kmsg.NewElectLeadersRequestTopic()
+				rt.Topic, rt.Partitions = topic, ps
+				req.Topics = append(req.Topics, rt)
+			}
+		}
+		var r *kmsg.ElectLeadersResponse
+		eventually(t, 30*time.Second, name, func() error {
+			kr, err := cl.Broker(1).Request(ctx, req)
+			if err != nil {
+				return err
+			}
+			r = kr.(*kmsg.ElectLeadersResponse)
+			return nil
+		})
+		var lines []string
+		for _, rt := range r.Topics {
+			for _, rp := range rt.Partitions {
+				lines = append(lines, fmt.Sprintf("%s: %s-%d %d %s", name, rt.Topic, rp.Partition, rp.ErrorCode, msg(rp.ErrorMessage)))
+			}
+		}
+		sort.Strings(lines)
+		out = append(out, fmt.Sprintf("%s: top %d, %d partitions", name, r.ErrorCode, len(lines)))
+		out = append(out, lines...)
+	}
+	elect("preferred", 2, 0, map[string][]int32{"t": {0, 9}, "nope": {0}})
+	elect("preferred v0", 0, 0, map[string][]int32{"t": {0}})
+	elect("unclean", 1, 1, map[string][]int32{"t": {0}})
+	elect("all", 2, 0, nil)
+
+	alter := kmsg.NewPtrAlterPartitionAssignmentsRequest()
+	for _, a := range []struct {
+		topic    string
+		p        int32
+		replicas []int32
+	}{{"t", 0, []int32{1, 1}}, {"t", 1, []int32{1}}, {"t", 9, []int32{1}}, {"t", 2, []int32{7}}, {"u", 0, nil}, {"u", 1, []int32{}}, {"u", 2, []int32{-1}}} {
+		rt := kmsg.NewAlterPartitionAssignmentsRequestTopic()
+		rt.Topic = a.topic
+		rp := kmsg.NewAlterPartitionAssignmentsRequestTopicPartition()
+		rp.Partition, rp.Replicas = a.p, a.replicas
+		rt.Partitions = append(rt.Partitions, rp)
+		alter.Topics = append(alter.Topics, rt)
+	}
+	kr, err := cl.Broker(1).Request(ctx, alter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar := kr.(*kmsg.AlterPartitionAssignmentsResponse)
+	var lines []string
+	for _, rt := range ar.Topics {
+		for _, rp := range rt.Partitions {
+			lines = append(lines, fmt.Sprintf("alter: %s-%d %d %s", rt.Topic, rp.Partition, rp.ErrorCode, msg(rp.ErrorMessage)))
+		}
+	}
+	sort.Strings(lines)
+	out = append(out, fmt.Sprintf("alter: top %d %s", ar.ErrorCode, msg(ar.ErrorMessage)))
+	out = append(out, lines...)
+
+	for _, named := range []bool{false, true} {
+		list := kmsg.NewPtrListPartitionReassignmentsRequest()
+		if named {
+			rt := kmsg.NewListPartitionReassignmentsRequestTopic()
+			rt.Topic, rt.Partitions = "t", []int32{0, 5}
+			list.Topics = append(list.Topics, rt)
+		}
+		kr, err := cl.Broker(1).Request(ctx, list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lr := kr.(*kmsg.ListPartitionReassignmentsResponse)
+		out = append(out, fmt.Sprintf("list (named %v): top %d %s, %d topics", named, lr.ErrorCode, msg(lr.ErrorMessage), len(lr.Topics)))
+	}
+	return out
 }
