@@ -266,3 +266,73 @@ func rawFetchSession(ctx context.Context, t *testing.T, addr string) {
 		t.Fatalf("closed session: %v", kerr.ErrorForCode(gone.ErrorCode))
 	}
 }
+
+// TestFetchSessionsAsKafka runs the raw session exchange against Kafka
+// 2.4.1's broker and Samsa's, and compares the leader epochs ListOffsets
+// v5 reports for earliest, latest and a timestamp.
+func TestFetchSessionsAsKafka(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	kzk := ensemble.Connect() + harness.Chroot(t)
+	k := harness.StartKafkaBroker(t, harness.BrokerOpts{ID: 1, ZK: kzk})
+	harness.WaitCluster(t, kzk, 1)
+	s := startCluster(t, ensemble, 1, nil)
+
+	answers := map[string][]string{}
+	for _, b := range []struct{ name, addr string }{{"kafka", k.Addr()}, {"samsa", s.brokers[0].Addr()}} {
+		t.Run(b.name, func(t *testing.T) {
+			cl, err := kgo.NewClient(kgo.SeedBrokers(b.addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			if _, err := kadm.NewClient(cl).CreateTopic(ctx, 3, 1, nil, "fs-a"); err != nil {
+				t.Fatalf("create fs-a: %v", err)
+			}
+			var recs []*kgo.Record
+			for p := range int32(3) {
+				for i := range 4 {
+					recs = append(recs, &kgo.Record{Topic: "fs-a", Partition: p, Value: []byte("v"), Timestamp: time.UnixMilli(int64(1000 * (i + 1)))})
+				}
+			}
+			if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+				t.Fatalf("produce to fs-a: %v", err)
+			}
+			rawFetchSession(ctx, t, b.addr)
+			answers[b.name] = listOffsetEpochs(ctx, t, b.addr)
+		})
+	}
+	if k, s := strings.Join(answers["kafka"], "\n"), strings.Join(answers["samsa"], "\n"); k != s {
+		t.Errorf("ListOffsets v5 answers differ\nkafka:\n%s\nsamsa:\n%s", k, s)
+	}
+}
+
+// listOffsetEpochs asks ListOffsets v5 for fs-a-0's earliest, latest and
+// at-timestamp offsets and describes each answer.
+func listOffsetEpochs(ctx context.Context, t *testing.T, addr string) []string {
+	t.Helper()
+	conn, err := protocol.Dial(ctx, addr, "list-offsets-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var out []string
+	for _, ts := range []int64{-2, -1, 2500, 99999} {
+		req := kmsg.NewPtrListOffsetsRequest()
+		req.SetVersion(5)
+		req.ReplicaID = -1
+		rt := kmsg.NewListOffsetsRequestTopic()
+		rt.Topic = "fs-a"
+		rp := kmsg.NewListOffsetsRequestTopicPartition()
+		rp.Timestamp, rp.CurrentLeaderEpoch = ts, -1
+		rt.Partitions = append(rt.Partitions, rp)
+		req.Topics = append(req.Topics, rt)
+		resp, err := conn.RoundTrip(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := resp.(*kmsg.ListOffsetsResponse).Topics[0].Partitions[0]
+		out = append(out, fmt.Sprintf("timestamp %d: error %d offset %d leader epoch %d timestamp %d", ts, p.ErrorCode, p.Offset, p.LeaderEpoch, p.Timestamp))
+	}
+	return out
+}
