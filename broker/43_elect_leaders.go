@@ -10,8 +10,9 @@ package broker
 // means every partition this broker's metadata knows, and then partitions
 // whose election was not needed are left out of the answer. Elected
 // partitions are answered once this broker's metadata shows the new leader
-// (DelayedElectLeader), or REQUEST_TIMED_OUT at timeout_ms. Kafka sends
-// ELECTION_NOT_NEEDED at v0 as well; so do we.
+// (DelayedElectLeader), or REQUEST_TIMED_OUT at timeout_ms; the election
+// itself is not bounded by it, as in Kafka (see controllerWaitFloor).
+// Kafka sends ELECTION_NOT_NEEDED at v0 as well; so do we.
 
 import (
 	"context"
@@ -74,7 +75,7 @@ func (s *Server) handleElectLeaders(ctx context.Context, c *conn, req *kmsg.Elec
 		typ = coordinator.ElectionType(req.ElectionType)
 	}
 	deadline := c.deadline(req.TimeoutMillis)
-	ectx, cancel := context.WithDeadline(ctx, deadline)
+	ectx, cancel := controllerCallContext(ctx, c, req.TimeoutMillis)
 	defer cancel()
 	var want []coordinator.TopicPartition
 	if !all {

@@ -81,6 +81,9 @@ func TestElectLeaders(t *testing.T) {
 		{"leader never shown", true, 1, 0, map[string][]int32{"t": {3}}, 50, 0, map[string]map[int32]part{
 			"t": {3: {kerr.RequestTimedOut.Code, ""}},
 		}},
+		{"zero timeout still runs the election", true, 1, 0, map[string][]int32{"t": {1, 2}}, 0, 0, map[string]map[int32]part{
+			"t": {1: {kerr.ElectionNotNeeded.Code, notNeeded}, 2: {kerr.PreferredLeaderNotAvailable.Code, failed}},
+		}},
 		{"invalid election type", true, 1, 5, map[string][]int32{"t": {0}}, 1000, kerr.UnknownServerError.Code, map[string]map[int32]part{
 			"t": {0: {kerr.UnknownServerError.Code, ""}},
 		}},

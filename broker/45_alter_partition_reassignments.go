@@ -10,13 +10,14 @@ package broker
 // active controller answers a top-level NOT_CONTROLLER with Kafka's default
 // message. The answer does not wait for the moves: they complete when the
 // new replicas join the ISR, as ListPartitionReassignments shows.
-// Kafka ignores timeout_ms here; we bound the wait for the controller by it
-// (REQUEST_TIMED_OUT) so that a stuck controller cannot hold the request.
+// Kafka ignores timeout_ms here; the wait for the controller is bounded by
+// the later of timeout_ms and controllerWaitFloor (REQUEST_TIMED_OUT).
 
 import (
 	"context"
 	"errors"
 	"sort"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -63,13 +64,21 @@ func (s *Server) handleAlterPartitionAssignments(ctx context.Context, c *conn, r
 	return resp, nil
 }
 
-// controllerCallContext bounds a call into the controller by the request's
-// timeout; none given (<= 0): by the connection's context only.
+// controllerWaitFloor is the least time a request waits for the
+// controller's answer, whatever its timeout_ms: Kafka does not bound the
+// controller event by it (only ElectLeaders' wait for the new leaders), so
+// a short timeout must not turn a quick answer into REQUEST_TIMED_OUT; the
+// floor only keeps a stuck controller from holding the connection forever.
+const controllerWaitFloor = 30 * time.Second
+
+// controllerCallContext bounds a call into the controller by the later of
+// the request's deadline and the floor.
 func controllerCallContext(ctx context.Context, c *conn, timeoutMs int32) (context.Context, context.CancelFunc) {
-	if timeoutMs <= 0 {
-		return context.WithCancel(ctx)
+	deadline := c.deadline(timeoutMs)
+	if floor := time.Now().Add(controllerWaitFloor); floor.After(deadline) {
+		deadline = floor
 	}
-	return context.WithDeadline(ctx, c.deadline(timeoutMs))
+	return context.WithDeadline(ctx, deadline)
 }
 
 // controllerCallError is the top-level error of a request the controller
