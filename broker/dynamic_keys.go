@@ -196,11 +196,11 @@ func configException(name, value, msg string) error {
 // the value as ConfigDef.convertToString prints the parsed value.
 func (k dynKey) parse(name, value string) (string, error) {
 	v := strings.TrimSpace(value)
-	checkMin := func(f float64, shown string) error {
+	checkMin := func(f float64, shown string) (string, error) {
 		if !math.IsNaN(k.min) && f < k.min {
-			return configException(name, shown, fmt.Sprintf("Value must be at least %s", strconv.FormatFloat(k.min, 'f', -1, 64)))
+			return "", configException(name, shown, fmt.Sprintf("Value must be at least %s", strconv.FormatFloat(k.min, 'f', -1, 64)))
 		}
-		return nil
+		return shown, nil
 	}
 	switch k.typ {
 	case dynInt, dynShort, dynLong:
@@ -209,15 +209,13 @@ func (k dynKey) parse(name, value string) (string, error) {
 		if err != nil {
 			return "", configException(name, value, "Not a number of type "+k.typ.String())
 		}
-		s := strconv.FormatInt(n, 10)
-		return s, checkMin(float64(n), s)
+		return checkMin(float64(n), strconv.FormatInt(n, 10))
 	case dynDouble:
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsNaN(f) {
 			return "", configException(name, value, "Not a number of type DOUBLE")
 		}
-		s := javaDoubleString(f)
-		return s, checkMin(f, s)
+		return checkMin(f, javaDoubleString(f))
 	case dynBool:
 		switch strings.ToLower(v) {
 		case "true":
