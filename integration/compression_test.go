@@ -136,25 +136,54 @@ func createCompressionTopic(ctx context.Context, t *testing.T, addr string, c co
 // size, CRC and producer id (which depend on the broker that wrote it).
 var dumpBatchFields = regexp.MustCompile(`producerId: -?\d+ | position: \d+| size: \d+| crc: \d+`)
 
-// dumpPartition runs DumpLogSegments --deep-iteration on partition 0 of
-// topic and returns its records, the codec of each batch and the batch
-// lines without broker-dependent fields.
-func dumpPartition(t *testing.T, logDir, topic string) ([]dumpRecord, []string, []string) {
+// partitionDump is what DumpLogSegments --deep-iteration shows of
+// partition 0 of a topic: its records, the codec of each batch, and the
+// batch lines without broker-dependent fields.
+type partitionDump struct {
+	records         []dumpRecord
+	codecs, batches []string
+}
+
+// dumpPartitions dumps partition 0 of every topic with one run of
+// DumpLogSegments (one JVM start, not one a topic).
+func dumpPartitions(t *testing.T, logDir string, topics ...string) map[string]partitionDump {
 	t.Helper()
-	logs, _, _ := segmentFiles(t, filepath.Join(logDir, topic+"-0"))
-	run := harness.KafkaTool(t, "kafka.tools.DumpLogSegments", "--deep-iteration", "--print-data-log", "--files", strings.Join(logs, ","))
+	var files []string
+	topicOf := map[string]string{}
+	for _, topic := range topics {
+		logs, _, _ := segmentFiles(t, filepath.Join(logDir, topic+"-0"))
+		for _, f := range logs {
+			topicOf[f] = topic
+		}
+		files = append(files, logs...)
+	}
+	run := harness.KafkaTool(t, "kafka.tools.DumpLogSegments", "--deep-iteration", "--print-data-log", "--files", strings.Join(files, ","))
 	if run.ExitCode != 0 || strings.TrimSpace(run.Stderr) != "" {
 		t.Fatalf("DumpLogSegments exit %d, stderr:\n%s", run.ExitCode, run.Stderr)
 	}
-	recs, _ := parseDeepDump(t, run.Stdout)
-	var codecs, batches []string
+	// The output is one "Dumping <file>" section per file, in order.
+	sections := map[string]string{}
+	var current string
 	for _, line := range strings.Split(run.Stdout, "\n") {
-		if m := batchLine.FindStringSubmatch(line); m != nil {
-			codecs = append(codecs, m[3])
-			batches = append(batches, dumpBatchFields.ReplaceAllString(line, ""))
+		if f, ok := strings.CutPrefix(line, "Dumping "); ok {
+			current = topicOf[f]
+			continue
 		}
+		sections[current] += line + "\n"
 	}
-	return recs, codecs, batches
+	out := map[string]partitionDump{}
+	for _, topic := range topics {
+		var d partitionDump
+		d.records, _ = parseDeepDump(t, sections[topic])
+		for _, line := range strings.Split(sections[topic], "\n") {
+			if m := batchLine.FindStringSubmatch(line); m != nil {
+				d.codecs = append(d.codecs, m[3])
+				d.batches = append(d.batches, dumpBatchFields.ReplaceAllString(line, ""))
+			}
+		}
+		out[topic] = d
+	}
+	return out
 }
 
 // consumeCompressed reads n records of partition 0 of topic with kgo and
@@ -257,17 +286,20 @@ func TestTopicCompressionType(t *testing.T) {
 	base := time.Now().Add(-time.Hour).UnixMilli()
 	want := compressionScenario(ctx, t, b.Addr(), topicCompressionCases, base)
 
-	samsaBatches := map[string][]string{}
+	topics := make([]string, len(topicCompressionCases))
+	for i, c := range topicCompressionCases {
+		topics[i] = c.topic
+	}
+	samsa := dumpPartitions(t, b.LogDir(), topics...)
 	for _, c := range topicCompressionCases {
 		t.Run(c.topic, func(t *testing.T) {
 			consumeCompressed(ctx, t, b.Addr(), c.topic, want[c.topic], c.stored)
-			recs, codecs, batches := dumpPartition(t, b.LogDir(), c.topic)
-			samsaBatches[c.topic] = batches
-			if strings.Join(codecs, ",") != c.stored {
-				t.Errorf("DumpLogSegments: batch codecs %v, want one %s batch", codecs, c.stored)
+			d := samsa[c.topic]
+			if strings.Join(d.codecs, ",") != c.stored {
+				t.Errorf("DumpLogSegments: batch codecs %v, want one %s batch", d.codecs, c.stored)
 			}
-			if fmt.Sprint(recs) != fmt.Sprint(want[c.topic]) {
-				t.Errorf("DumpLogSegments records:\n%+v\nwant:\n%+v", recs, want[c.topic])
+			if fmt.Sprint(d.records) != fmt.Sprint(want[c.topic]) {
+				t.Errorf("DumpLogSegments records:\n%+v\nwant:\n%+v", d.records, want[c.topic])
 			}
 		})
 	}
@@ -281,10 +313,12 @@ func TestTopicCompressionType(t *testing.T) {
 	k := harness.StartKafkaBroker(t, harness.BrokerOpts{ID: 1, ZK: kzk, Props: props})
 	harness.WaitCluster(t, kzk, 1)
 	compressionScenario(ctx, t, k.Addr(), topicCompressionCases, base)
-	for _, c := range topicCompressionCases {
-		_, _, batches := dumpPartition(t, k.LogDir(), c.topic)
-		if fmt.Sprint(batches) != fmt.Sprint(samsaBatches[c.topic]) {
-			t.Errorf("%s: Samsa's batches\n%s\ndiffer from Kafka's\n%s", c.topic, strings.Join(samsaBatches[c.topic], "\n"), strings.Join(batches, "\n"))
+	kafka := dumpPartitions(t, k.LogDir(), topics...)
+	for _, topic := range topics {
+		s, k := samsa[topic], kafka[topic]
+		if fmt.Sprint(s.batches) != fmt.Sprint(k.batches) || fmt.Sprint(s.records) != fmt.Sprint(k.records) {
+			t.Errorf("%s: Samsa's batches\n%s\n%+v\ndiffer from Kafka's\n%s\n%+v", topic,
+				strings.Join(s.batches, "\n"), s.records, strings.Join(k.batches, "\n"), k.records)
 		}
 	}
 }
@@ -309,9 +343,14 @@ func TestBrokerCompressionType(t *testing.T) {
 			compressionCase{topic: "topic-zstd", compressionType: "zstd", produced: "NONE", stored: "ZSTD"})
 	}
 	want := compressionScenario(ctx, t, b.Addr(), cases, time.Now().UnixMilli())
+	var topics []string
 	for _, c := range cases {
 		consumeCompressed(ctx, t, b.Addr(), c.topic, want[c.topic], c.stored)
-		if _, codecs, _ := dumpPartition(t, b.LogDir(), c.topic); strings.Join(codecs, ",") != c.stored {
+		topics = append(topics, c.topic)
+	}
+	dumps := dumpPartitions(t, b.LogDir(), topics...)
+	for _, c := range cases {
+		if codecs := dumps[c.topic].codecs; strings.Join(codecs, ",") != c.stored {
 			t.Errorf("%s: DumpLogSegments batch codecs %v, want one %s batch", c.topic, codecs, c.stored)
 		}
 	}
@@ -343,7 +382,7 @@ func TestCompressionTypeAlteredLive(t *testing.T) {
 	eventually(t, time.Minute, "a produce stored in zstd after the change", func() error {
 		recs, _ := compressionRecords(topic, time.Now().UnixMilli())
 		p.produce(ctx, "NONE", recs)
-		_, codecs, _ := dumpPartition(t, b.LogDir(), topic)
+		codecs := dumpPartitions(t, b.LogDir(), topic)[topic].codecs
 		if codecs[0] != "NONE" {
 			return fmt.Errorf("the first batch was rewritten: codecs %v", codecs)
 		}
