@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -66,7 +67,7 @@ func (c *cluster) createAssigned(topic, assignment string) {
 func untilStackTrace(s string) string {
 	var keep []string
 	for _, l := range strings.Split(s, "\n") {
-		if strings.HasPrefix(l, "\tat ") || strings.HasPrefix(l, "\t... ") {
+		if t := strings.TrimLeft(l, "\t"); strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "... ") {
 			continue
 		}
 		keep = append(keep, l)
@@ -228,4 +229,150 @@ func TestReassignPartitionsTool(t *testing.T) {
 	sameOutput(t, tool, class, append([]string{"--execute", "--reassignment-json-file", oursFile}, zkArgs...)...)
 	stuck := writeFile(t, "stuck.json", `{"partitions":[{"topic":"ours","partition":0,"replicas":[4]},{"topic":"ours","partition":1,"replicas":[3,1]}]}`)
 	sameOutput(t, tool, class, append([]string{"--verify", "--reassignment-json-file", stuck}, zkArgs...)...)
+}
+
+// isrOf reads a partition's ISR from its state znode.
+func (c *cluster) isrOf(topic string, p int) []any {
+	c.t.Helper()
+	return c.zk.jsonMap(fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", topic, p))["isr"].([]any)
+}
+
+// demote restarts broker 1 so that the partitions it leads move to their
+// other replica, and waits until it is back in their ISR.
+func (c *cluster) demote(topic string) {
+	c.t.Helper()
+	c.brokers[0].Restart()
+	adm := c.admin()
+	eventually(c.t, time.Minute, "broker 1 back in the ISR of "+topic+"-0, not leading it", func() error {
+		if l := c.leaderOfPartition(topic, 0); l == 1 || l < 0 {
+			return fmt.Errorf("%s-0 led by %d", topic, l)
+		}
+		if n := len(c.isrOf(topic, 0)); n != 2 {
+			return fmt.Errorf("%s-0 ISR has %d replicas", topic, n)
+		}
+		// The controller elects from the ISR it knows: wait until it has
+		// processed the ISR change and told the brokers.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		md, err := adm.Metadata(ctx, topic)
+		if err != nil {
+			return err
+		}
+		if p, ok := md.Topics[topic].Partitions[0]; !ok || len(p.ISR) != 2 {
+			return fmt.Errorf("metadata of %s-0: %+v", topic, md.Topics[topic].Partitions[0])
+		}
+		return nil
+	})
+}
+
+func (c *cluster) waitLeader(topic string, p, want int) {
+	c.t.Helper()
+	eventually(c.t, time.Minute, fmt.Sprintf("%s-%d led by %d", topic, p, want), func() error {
+		if l := c.leaderOfPartition(topic, p); l != want {
+			return fmt.Errorf("led by %d", l)
+		}
+		return nil
+	})
+}
+
+func (c *cluster) waitNoPreferredElection() {
+	c.t.Helper()
+	eventually(c.t, time.Minute, "/admin/preferred_replica_election processed", func() error {
+		if c.zk.exists("/admin/preferred_replica_election") {
+			return fmt.Errorf("still present")
+		}
+		return nil
+	})
+}
+
+func TestLeaderElectionTools(t *testing.T) {
+	c := startCluster(t, ensemble, 3, map[string]string{"auto.leader.rebalance.enable": "false"})
+	c.createAssigned("pref", "1:2,2:1")
+	const pTool, pClass = "kafka-preferred-replica-election", "kafka.admin.PreferredReplicaLeaderElectionCommand"
+	const lTool, lClass = "kafka-leader-election", "kafka.admin.LeaderElectionCommand"
+	bs := c.brokers[1].Addr()
+
+	for _, args := range [][]string{
+		{"--help"},
+		{"--zookeeper", c.connect, "--bootstrap-server", bs},
+		{"--admin.config", "f", "--zookeeper", c.connect},
+	} {
+		sameOutput(t, pTool, pClass, args...)
+	}
+	for _, args := range [][]string{
+		{"--help"},
+		{"--all-topic-partitions"},
+		{"--bootstrap-server", bs, "--election-type", "bogus", "--all-topic-partitions"},
+		{"--bootstrap-server", bs, "--election-type", "preferred", "--topic", "pref"},
+		{"--bootstrap-server", bs, "--election-type", "preferred", "--partition", "0", "--all-topic-partitions"},
+	} {
+		sameOutput(t, lTool, lClass, args...)
+	}
+
+	// kafka-preferred-replica-election --zookeeper with a file naming a
+	// partition that exists and one that does not.
+	c.demote("pref")
+	file := writeFile(t, "election.json", `{"partitions":[{"topic":"pref","partition":0},{"topic":"nope","partition":3}]}`)
+	zkArgs := []string{"--zookeeper", c.connect, "--path-to-json-file", file}
+	ours := samsaTool(t, "", pTool, zkArgs...)
+	const want = "This tool is deprecated. Please use kafka-leader-election tool. Tracking issue: KAFKA-8405\n" +
+		"Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.\n" +
+		"Use --bootstrap-server instead to specify a broker to connect to.\n" +
+		"Created preferred replica election path with pref-0\n" +
+		"Successfully started preferred replica election for partitions Set(pref-0)\n" +
+		"Skipping preferred replica leader election for partition nope-3 since it doesn't exist.\n"
+	if ours.Stdout != want || ours.ExitCode != 0 {
+		t.Errorf("--zookeeper printed (exit %d):\n%s%s\nwant:\n%s", ours.ExitCode, ours.Stdout, ours.Stderr, want)
+	}
+	c.waitLeader("pref", 0, 1)
+	c.waitNoPreferredElection()
+	theirs := harness.KafkaTool(t, pClass, zkArgs...)
+	if theirs.Stdout != ours.Stdout {
+		t.Errorf("Kafka's tool printed:\n%s%s\nSamsa's:\n%s", theirs.Stdout, theirs.Stderr, ours.Stdout)
+	}
+	c.waitNoPreferredElection()
+	// All partitions: the order of the set printed is ZooKeeper's listing's.
+	ours = samsaTool(t, "", pTool, "--zookeeper", c.connect)
+	c.waitNoPreferredElection()
+	theirs = harness.KafkaTool(t, pClass, "--zookeeper", c.connect)
+	if theirs.Stdout != ours.Stdout || ours.ExitCode != 0 {
+		t.Errorf("without a file Samsa's tool printed (exit %d):\n%s%s\nKafka's:\n%s%s", ours.ExitCode, ours.Stdout, ours.Stderr, theirs.Stdout, theirs.Stderr)
+	}
+	c.waitNoPreferredElection()
+
+	// --bootstrap-server: ElectLeaders.
+	c.demote("pref")
+	bsArgs := []string{"--bootstrap-server", bs, "--path-to-json-file", file}
+	ours = samsaTool(t, "", pTool, bsArgs...)
+	if !strings.Contains(ours.Stdout, "Successfully completed preferred leader election for partitions pref-0\n") {
+		t.Errorf("--bootstrap-server printed (exit %d):\n%s%s", ours.ExitCode, ours.Stdout, ours.Stderr)
+	}
+	c.waitLeader("pref", 0, 1)
+	sameOutput(t, pTool, pClass, "--bootstrap-server", bs, "--path-to-json-file", writeFile(t, "p0.json", `{"partitions":[{"topic":"pref","partition":0}]}`))
+
+	// kafka-leader-election.
+	c.demote("pref")
+	ours = samsaTool(t, "", lTool, "--bootstrap-server", bs, "--election-type", "preferred", "--topic", "pref", "--partition", "0")
+	if ours.Stdout != "Successfully completed leader election (PREFERRED) for partitions pref-0\n" || ours.ExitCode != 0 {
+		t.Errorf("kafka-leader-election printed (exit %d):\n%s%s", ours.ExitCode, ours.Stdout, ours.Stderr)
+	}
+	c.waitLeader("pref", 0, 1)
+	for _, args := range [][]string{
+		{"--election-type", "PREFERRED", "--all-topic-partitions"},
+		{"--election-type", "preferred", "--path-to-json-file", file},
+		{"--election-type", "unclean", "--topic", "pref", "--partition", "1"},
+	} {
+		sameOutput(t, lTool, lClass, append([]string{"--bootstrap-server", bs}, args...)...)
+	}
+
+	// A partition whose only replica is down has no leader: elections fail.
+	c.createAssigned("lonely", "3")
+	c.brokers[2].Stop()
+	c.waitLeader("lonely", 0, -1)
+	for _, typ := range []string{"preferred", "unclean"} {
+		run := sameOutput(t, lTool, lClass, "--bootstrap-server", bs, "--election-type", typ, "--topic", "lonely", "--partition", "0")
+		if run.ExitCode != 1 {
+			t.Errorf("failed %s election exits %d", typ, run.ExitCode)
+		}
+	}
 }
