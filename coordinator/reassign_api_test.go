@@ -174,3 +174,55 @@ func readTopic(t *testing.T, z *ZK, topic string) (TopicAssignment, error) {
 	}
 	return DecodeTopicAssignment(data)
 }
+
+// TestAPIReassignmentSurvivesFailover: an API reassignment lives in the
+// topic znode, so the next controller lists it and completes it.
+func TestAPIReassignmentSurvivesFailover(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, _ := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	first := controllerOf(nodes)
+	var a, b int32
+	for id := int32(1); id <= 3; id++ {
+		if id != first {
+			if a == 0 {
+				a = id
+			} else {
+				b = id
+			}
+		}
+	}
+	z := zks[a]
+	if err := z.CreateTopic(ctx, "fo", map[int32][]int32{0: {a}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tp := TopicPartition{Topic: "fo", Partition: 0}
+	waitFor(t, "state", func() bool { return readStateJSON(t, z, tp) != "" })
+	rs, err := nodes[first].AlterPartitionReassignments(ctx, []ReassignmentRequest{{tp, []int32{a, b}}})
+	if err != nil || len(rs) != 1 || rs[0].Err != nil {
+		t.Fatalf("alter: %+v %v", rs, err)
+	}
+	zks[first].Close()
+	delete(nodes, first)
+	waitFor(t, "new controller", func() bool { return controllerOf(nodes) > 0 })
+	want := []PartitionReassignment{{tp, []int32{a, b}, []int32{b}, []int32{}}}
+	var got []PartitionReassignment
+	waitFor(t, "the new controller lists the reassignment", func() bool {
+		ctrl := controllerOf(nodes)
+		if ctrl <= 0 {
+			return false
+		}
+		got, err = nodes[ctrl].ListPartitionReassignments(ctx, nil)
+		return err == nil && reflect.DeepEqual(got, want)
+	})
+	cur, _ := z.PartitionState(ctx, tp)
+	grown := cur
+	grown.ISR = []int32{a, b}
+	if _, err := nodes[a].UpdateLeaderAndISR(ctx, tp, grown); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "reassignment completed by the new controller", func() bool {
+		ta, err := readTopic(t, z, "fo")
+		return err == nil && reflect.DeepEqual(ta.Partitions[0], []int32{a, b}) && len(ta.Adding) == 0
+	})
+}
