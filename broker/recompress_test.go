@@ -439,3 +439,48 @@ func TestProduceAppliesTopicCompressionType(t *testing.T) {
 		t.Fatalf("stored codecs %v, want %v", got, want)
 	}
 }
+
+// TestRecompressWithRealStorageLogAppendTime converts a batch for a
+// LogAppendTime topic on real storage: the log then stamps the rebuilt
+// batch (attribute and max timestamp) while the records keep their own
+// timestamps, as Kafka's MemoryRecordsBuilder does with LOG_APPEND_TIME.
+func TestRecompressWithRealStorageLogAppendTime(t *testing.T) {
+	m := openTestManager(t, t.TempDir())
+	h, stop := startRealConfig(t, m, func(c *Config) {
+		c.Topics.CompressionType = "zstd"
+		c.Log.MessageTimestampType = "LogAppendTime"
+	})
+	defer stop()
+	c := h.dial()
+	h.hostTopic(c, "t", 1)
+	bh, recs, want := rcInput()
+	bh.Attributes, bh.BaseSequence = 0, 0 // not transactional, a new producer's first batch
+	rp := produce(t, c, "t", 0, 1, rcBatch(t, bh, recs, compress.Gzip))
+	if rp.ErrorCode != 0 || rp.BaseOffset != 0 || rp.LogAppendTime <= 0 {
+		t.Fatalf("produce: error %d base offset %d log append time %d", rp.ErrorCode, rp.BaseOffset, rp.LogAppendTime)
+	}
+	fp := fetch(t, c, fetchRequest("t", 0, 0, -1, 0, 1))
+	if fp.ErrorCode != 0 {
+		t.Fatalf("fetch: error %d", fp.ErrorCode)
+	}
+	got, gotRecs, _ := rcReadBack(t, fp.RecordBatches)
+	checks := []struct {
+		name      string
+		got, want int64
+	}{
+		{"codec", int64(got.Compression()), int64(compress.Zstd)},
+		{"log append time attribute", rcBool(got.LogAppendTime()), 1},
+		{"max timestamp", got.MaxTimestamp, rp.LogAppendTime},
+		{"first timestamp", got.FirstTimestamp, want[0].ts},
+		{"producer id", got.ProducerID, bh.ProducerID},
+		{"base sequence", int64(got.BaseSequence), 0},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s = %d, want %d", ck.name, ck.got, ck.want)
+		}
+	}
+	if err := rcSameRecords(gotRecs, want); err != nil {
+		t.Error(err)
+	}
+}
