@@ -728,6 +728,31 @@ func TestDynamicBrokerZnodesAsKafkaWritesThem(t *testing.T) {
 		}
 	}
 
+	// Help and refusals of broker configs through ZooKeeper, as Kafka's.
+	// (The help's word wrapping is the option parser's; the list of
+	// dynamic broker keys is this tool's.)
+	brokerKeys := func(help string) string {
+		_, rest, _ := strings.Cut(help, "For entity-type 'brokers':")
+		keys, _, _ := strings.Cut(rest, "For entity-type 'users':")
+		return keys
+	}
+	if ours, theirs := configTool(t, false, "--help"), configTool(t, true, "--help"); brokerKeys(ours.Stderr) == "" || brokerKeys(ours.Stderr) != brokerKeys(theirs.Stderr) {
+		t.Errorf("--help lists other dynamic broker keys:\nsamsa: %s\nkafka: %s", brokerKeys(ours.Stderr), brokerKeys(theirs.Stderr))
+	}
+	for _, args := range [][]string{
+		{"--zookeeper", c.connect, "--alter", "--entity-type", "brokers", "--entity-name", "1", "--add-config", "log.retention.ms=1000"},
+		{"--zookeeper", c.connect, "--alter", "--entity-type", "brokers", "--entity-default", "--add-config", "num.io.threads=4"},
+		{"--zookeeper", c.connect, "--describe", "--entity-type", "brokers"},
+		{"--bootstrap-server", c.bootstrap(), "--describe", "--entity-type", "brokers"},
+	} {
+		ours, theirs := configTool(t, false, args...), configTool(t, true, args...)
+		sameErr := ours.Stderr == theirs.Stderr ||
+			strings.Contains(theirs.Stderr, "\n\tat ") && firstLines(ours.Stderr, 2) == firstLines(theirs.Stderr, 2)
+		if ours.ExitCode != theirs.ExitCode || ours.Stdout != theirs.Stdout || !sameErr {
+			t.Errorf("%v:\nsamsa: %+v\nkafka: %+v", args, ours, theirs)
+		}
+	}
+
 	// The broker's AlterConfigs against Kafka's tool in the idle chroot
 	// (the quota left in <default> would show as sensitive and stop the
 	// tool's --alter, as it stops Kafka's).
