@@ -17,6 +17,7 @@ package broker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -86,9 +87,14 @@ func (s *Server) handleElectLeaders(ctx context.Context, c *conn, req *kmsg.Elec
 	switch {
 	case errors.Is(err, coordinator.ErrInvalidElectionType):
 		// Kafka fails the whole request (ElectionType.valueOf throws):
-		// every listed partition and the top level carry the error.
+		// every listed partition and the top level carry the error, the
+		// partitions with the exception's message.
 		resp.ErrorCode = kerr.UnknownServerError.Code
 		out = eachPartition(tps, kerr.UnknownServerError.Code)
+		msg := fmt.Sprintf("Value %d must be one of [PREFERRED, UNCLEAN]", req.ElectionType)
+		for i := range out {
+			out[i].msg = &msg
+		}
 	case err != nil:
 		code := kerr.NotController.Code
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {

@@ -85,7 +85,7 @@ func TestElectLeaders(t *testing.T) {
 			"t": {1: {kerr.ElectionNotNeeded.Code, notNeeded}, 2: {kerr.PreferredLeaderNotAvailable.Code, failed}},
 		}},
 		{"invalid election type", true, 1, 5, map[string][]int32{"t": {0}}, 1000, kerr.UnknownServerError.Code, map[string]map[int32]part{
-			"t": {0: {kerr.UnknownServerError.Code, ""}},
+			"t": {0: {kerr.UnknownServerError.Code, "Value 5 must be one of [PREFERRED, UNCLEAN]"}},
 		}},
 	}
 	for _, tt := range tests {

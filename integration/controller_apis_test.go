@@ -357,6 +357,7 @@ func controllerAPIAnswers(ctx context.Context, t *testing.T, addr string) []stri
 	elect("preferred v0", 0, 0, map[string][]int32{"t": {0}})
 	elect("unclean", 1, 1, map[string][]int32{"t": {0}})
 	elect("all", 2, 0, nil)
+	elect("invalid type", 1, 5, map[string][]int32{"t": {0}})
 
 	alter := kmsg.NewPtrAlterPartitionAssignmentsRequest()
 	for _, a := range []struct {
