@@ -147,10 +147,17 @@ func (s *Server) produceOne(tp storage.TopicPartition, records []byte, acks, ver
 		}
 	}
 	// Converted outside the partition lock: recompression is the costly
-	// part of a produce and needs nothing the lock guards.
+	// part of a produce and needs nothing the lock guards. Kafka converts
+	// only on the leader, so a follower answers NOT_LEADER_FOR_PARTITION
+	// before spending the CPU (appendAsLeader checks again under the lock).
 	rc := recompression{tp: tp, compressionType: s.compressionTypeOf(p), maxMessageBytes: maxBytes}
-	if records, err = rc.apply(records, headers); err != nil {
-		return nil, none, err
+	if rc.needed(headers) {
+		if !p.snapshot().isLeader {
+			return nil, none, kerr.NotLeaderForPartition
+		}
+		if records, err = rc.apply(records, headers); err != nil {
+			return nil, none, err
+		}
 	}
 	res, err := p.appendAsLeader(records, acks, now)
 	return p, res, err

@@ -69,18 +69,22 @@ type recompression struct {
 	maxMessageBytes int32
 }
 
+// needed reports whether any batch (headers, as validated by
+// protocol.ValidateProduceBatches) is in a codec other than its target.
+func (r recompression) needed(headers []protocol.BatchHeader) bool {
+	for _, h := range headers {
+		if target, ok := targetCodec(r.compressionType, h.Compression()); ok && target != h.Compression() {
+			return true
+		}
+	}
+	return false
+}
+
 // apply returns records with every batch (headers, as validated by
 // protocol.ValidateProduceBatches, in order) in the target codec. When no
 // batch needs converting it returns records itself, untouched.
 func (r recompression) apply(records []byte, headers []protocol.BatchHeader) ([]byte, error) {
-	convert := false
-	for _, h := range headers {
-		if target, ok := targetCodec(r.compressionType, h.Compression()); ok && target != h.Compression() {
-			convert = true
-			break
-		}
-	}
-	if !convert {
+	if !r.needed(headers) {
 		return records, nil
 	}
 	out := make([]byte, 0, len(records))

@@ -484,3 +484,21 @@ func TestRecompressWithRealStorageLogAppendTime(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestProduceToFollowerNotConverted: as in Kafka, only the leader
+// converts, so a follower answers NOT_LEADER_FOR_PARTITION even for a batch
+// whose conversion would fail.
+func TestProduceToFollowerNotConverted(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Topics.CompressionType = "gzip" })
+	c := h.dial()
+	h.updateMetadata(c, map[string]map[int32][]int32{"t": {0: {2, 1}}}, 0, 2)
+	if resp := h.leaderAndISR(c, "t", map[int32][]int32{0: {2, 1}}, 0); resp.Partitions[0].ErrorCode != 0 {
+		t.Fatalf("LeaderAndIsr: error %d", resp.Partitions[0].ErrorCode)
+	}
+	bh, recs, _ := rcInput()
+	bh.Attributes, bh.BaseSequence = 0, 0
+	recs[2].OffsetDelta = 7 // INVALID_RECORD once converted
+	if code := produceCode(t, c, "t", 0, 1, rcBatch(t, bh, recs, compress.None)); code != kerr.NotLeaderForPartition.Code {
+		t.Fatalf("produce to a follower: error %d, want NOT_LEADER_FOR_PARTITION", code)
+	}
+}
