@@ -438,3 +438,47 @@ func TestDynKeyParse(t *testing.T) {
 		}
 	}
 }
+
+// TestReconcileNewPartitions: partitions created after the dynamic
+// defaults were loaded (with the static defaults, by the replica manager)
+// get them on the next reconcile pass; known ones are not touched again.
+func TestReconcileNewPartitions(t *testing.T) {
+	h, admin := newDynamicHarness(t)
+	c := h.dial()
+	parts := map[int32][]int32{0: {1}}
+	h.admin.setTopic("old", parts, nil)
+	h.admin.setTopic("new", parts, map[string]string{"segment.bytes": "4096"})
+	h.updateMetadata(c, map[string]map[int32][]int32{"old": parts, "new": parts}, 0)
+	h.leaderAndISR(c, "old", parts, 0)
+	admin.set("brokers/<default>", map[string]string{"log.retention.ms": "5000"})
+
+	l := &configChangeListener{s: h.s, last: -1, wake: make(chan struct{}, 1)}
+	if err := l.reloadBrokerConfigs(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.leaderAndISR(c, "new", parts, 0)
+	pNew, _ := h.s.parts.get(tpOf("new", 0))
+	if got := pNew.log.Config().RetentionMs; got != h.s.cfg.Log.RetentionMs {
+		t.Fatalf("new partition created with retention %d, want the static %d", got, h.s.cfg.Log.RetentionMs)
+	}
+	// A change to the old partition's log behind the listener's back shows
+	// whether reconcile touches partitions it already handled.
+	pOld, _ := h.s.parts.get(tpOf("old", 0))
+	marked := pOld.log.Config()
+	marked.RetentionMs = 42
+	pOld.log.SetConfig(marked)
+
+	l.reconcile(context.Background())
+	for _, tt := range []struct {
+		topic            string
+		retention, bytes int64
+	}{
+		{"new", 5000, 4096},
+		{"old", 42, h.s.cfg.Log.SegmentBytes},
+	} {
+		p, _ := h.s.parts.get(tpOf(tt.topic, 0))
+		if cfg := p.log.Config(); cfg.RetentionMs != tt.retention || cfg.SegmentBytes != tt.bytes {
+			t.Errorf("%s-0 after reconcile: retention %d segment %d, want %d %d", tt.topic, cfg.RetentionMs, cfg.SegmentBytes, tt.retention, tt.bytes)
+		}
+	}
+}
