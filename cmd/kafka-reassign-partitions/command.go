@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
+	"github.com/samsa-broker/samsa/cmd/kafka-leader-election/election"
 	"github.com/samsa-broker/samsa/coordinator"
 )
 
@@ -57,6 +58,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer z.Close()
+	if err := o.checkAdminClient(); err != nil {
+		printUncaught(stderr, err)
+		return 1
+	}
 	c := &command{o: o, zk: z, stdout: stdout}
 	switch {
 	case s.Has(o.verify):
@@ -90,7 +95,33 @@ func javaString(err error) string {
 }
 
 func printUncaught(w io.Writer, err error) {
+	var ee *election.Error
+	if errors.As(err, &ee) {
+		cli.PrintUncaught(w, ee.JavaString(), ee.Causes...)
+		return
+	}
 	cli.PrintUncaught(w, javaString(err))
+}
+
+// checkAdminClient is createAdminClient's failures: with --bootstrap-server
+// the admin client's properties file is read and the servers checked
+// before anything else happens. (The client itself is only needed to move
+// replicas between log directories, which this tool does not do.)
+func (o *options) checkAdminClient() error {
+	if !o.s.Has(o.bootstrapServer) {
+		return nil
+	}
+	if o.s.Has(o.commandConfig) {
+		path, _ := o.s.String(o.commandConfig)
+		if _, err := cli.LoadProperties(path); err != nil {
+			return &kafkaException{class: "java.nio.file.NoSuchFileException", msg: path, err: err}
+		}
+	}
+	servers, err := o.s.String(o.bootstrapServer)
+	if err != nil {
+		return err
+	}
+	return election.ValidateBootstrap(servers)
 }
 
 // readFile is Utils.readFileAsString.

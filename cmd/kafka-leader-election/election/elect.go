@@ -50,16 +50,25 @@ type Client struct {
 	cl *kgo.Client
 }
 
-// NewClient connects lazily to servers (comma-separated) with the client.id
-// of props, if any.
+// NewClient checks servers (comma-separated) as the AdminClient does and
+// connects lazily, with the client.id of props, if any.
 func NewClient(servers string, props map[string]string) (*Client, error) {
 	clientID := "adminclient-1"
 	if id, ok := props["client.id"]; ok {
 		clientID = id
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(servers, ",")...), kgo.ClientID(clientID))
+	if err := ValidateBootstrap(servers); err != nil {
+		return nil, err
+	}
+	var seeds []string
+	for _, s := range strings.Split(servers, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			seeds = append(seeds, s)
+		}
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ClientID(clientID))
 	if err != nil {
-		return nil, &Error{Class: "org.apache.kafka.common.KafkaException", Msg: "Failed create new KafkaAdminClient"}
+		return nil, createFailed(err.Error())
 	}
 	return &Client{cl: cl}, nil
 }

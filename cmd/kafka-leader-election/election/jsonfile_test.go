@@ -77,3 +77,30 @@ func FuzzParsePartitions(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateBootstrap(t *testing.T) {
+	tests := []struct {
+		in, wantCause string
+	}{
+		{"127.0.0.1:9092", ""},
+		{" 127.0.0.1:9092 , ,localhost:1", ""},
+		{"[::1]:9092", ""},
+		{"x", "org.apache.kafka.common.config.ConfigException: Invalid url in bootstrap.servers: x"},
+		{"127.0.0.1:99999", "org.apache.kafka.common.config.ConfigException: Invalid port in bootstrap.servers: 127.0.0.1:99999"},
+		{"", "org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers"},
+	}
+	for _, tt := range tests {
+		err := ValidateBootstrap(tt.in)
+		if tt.wantCause == "" {
+			if err != nil {
+				t.Errorf("%q: %v", tt.in, err)
+			}
+			continue
+		}
+		e, ok := err.(*Error)
+		if !ok || e.JavaString() != "org.apache.kafka.common.KafkaException: Failed to create new KafkaAdminClient" ||
+			len(e.Causes) != 1 || e.Causes[0] != tt.wantCause {
+			t.Errorf("%q: %#v, want cause %s", tt.in, err, tt.wantCause)
+		}
+	}
+}
