@@ -137,7 +137,8 @@ func (s *Server) validateDynamicUpdate(props map[string]string, perBroker bool, 
 		return configErrorf("Cannot update these configs dynamically: %s", scalaSet(names))
 	}
 	if names := securityNamesWithoutPrefix(props, keys); len(names) > 0 {
-		return configErrorf("These security configs can be dynamically updated only per-listener using the listener prefix: %s", scalaSet(names))
+		// A filter of a Java set wrapper: Scala prints a mutable HashSet.
+		return configErrorf("These security configs can be dynamically updated only per-listener using the listener prefix: HashSet(%s)", strings.Join(names, ", "))
 	}
 	if err := validateDynamicTypes(props, keys); err != nil {
 		return &configError{msg: err.Error()}

@@ -129,7 +129,7 @@ func TestAlterBrokerConfigs(t *testing.T) {
 		{"per broker at cluster level", "", map[string]string{"listeners": "PLAINTEXT://:1"}, false, kerr.InvalidRequest.Code,
 			"Invalid config value for resource ConfigResource(type=BROKER, name=''): Cannot update these configs at default cluster level, broker id must be specified: Set(listeners)", ""},
 		{"security without listener prefix", "1", map[string]string{"ssl.keystore.location": "/k"}, false, kerr.InvalidRequest.Code,
-			res1 + "These security configs can be dynamically updated only per-listener using the listener prefix: Set(ssl.keystore.location)", ""},
+			res1 + "These security configs can be dynamically updated only per-listener using the listener prefix: HashSet(ssl.keystore.location)", ""},
 		{"below minimum", "1", map[string]string{"log.segment.bytes": "10"}, false, kerr.InvalidRequest.Code,
 			res1 + "Invalid value 10 for configuration log.segment.bytes: Value must be at least 14", ""},
 		{"not a number", "1", map[string]string{"message.max.bytes": "abc"}, false, kerr.InvalidRequest.Code,

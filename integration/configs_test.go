@@ -780,3 +780,60 @@ func TestDynamicBrokerZnodesAsKafkaWritesThem(t *testing.T) {
 		}
 	}
 }
+
+// TestDynamicBrokerConfigsBeforeStart writes broker configs through
+// ZooKeeper where no broker runs, as Kafka allows for bootstrapping: Samsa's
+// tool and Kafka's, each in its own chroot, print the same, refuse the
+// same, and leave the same bytes.
+func TestDynamicBrokerConfigsBeforeStart(t *testing.T) {
+	chroot := func() (*zkClient, string) {
+		p := harness.Chroot(t)
+		z := dialZK(t, ensemble.Servers(), p)
+		if _, err := z.conn.Create(p, nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+			t.Fatal(err)
+		}
+		return z, ensemble.Connect() + p
+	}
+	ourZK, ourConnect := chroot()
+	theirZK, theirConnect := chroot()
+	for _, tt := range []struct {
+		entity []string
+		node   string
+		add    string
+	}{
+		{[]string{"--entity-name", "5"}, "/config/brokers/5", "log.retention.ms=1000,num.io.threads=4,listeners=PLAINTEXT://127.0.0.1:9"},
+		{[]string{"--entity-default"}, "/config/brokers/<default>", "log.segment.bytes=4096,log.cleanup.policy=[compact,delete],my.custom=x"},
+		{[]string{"--entity-default"}, "", "num.partitions=3"},
+		{[]string{"--entity-default"}, "", "listeners=PLAINTEXT://127.0.0.1:9"},
+		{[]string{"--entity-name", "5"}, "", "ssl.keystore.location=/k"},
+		{[]string{"--entity-name", "5"}, "", "log.segment.bytes=big"},
+	} {
+		args := func(connect string) []string {
+			a := append([]string{"--zookeeper", connect, "--alter", "--entity-type", "brokers"}, tt.entity...)
+			return append(a, "--add-config", tt.add)
+		}
+		ours, theirs := configTool(t, false, args(ourConnect)...), configTool(t, true, args(theirConnect)...)
+		replace := strings.NewReplacer(ourConnect, "CONNECT", theirConnect, "CONNECT")
+		if ours.ExitCode != theirs.ExitCode || ours.Stdout != theirs.Stdout ||
+			replace.Replace(firstLines(ours.Stderr, 2)) != replace.Replace(firstLines(theirs.Stderr, 2)) {
+			t.Errorf("%s:\nsamsa: %+v\nkafka: %+v", tt.add, ours, theirs)
+		}
+		if tt.node == "" {
+			continue
+		}
+		ourNode, _ := ourZK.mustGet(tt.node)
+		theirNode, _ := theirZK.mustGet(tt.node)
+		if string(ourNode) != string(theirNode) {
+			t.Errorf("%s: samsa wrote %s, kafka %s", tt.node, ourNode, theirNode)
+		}
+	}
+	for _, entity := range [][]string{{"--entity-name", "5"}, {"--entity-default"}, nil} {
+		args := func(connect string) []string {
+			return append([]string{"--zookeeper", connect, "--describe", "--entity-type", "brokers"}, entity...)
+		}
+		ours, theirs := configTool(t, false, args(ourConnect)...), configTool(t, true, args(theirConnect)...)
+		if ours.ExitCode != 0 || ours.Stdout != theirs.Stdout {
+			t.Errorf("describe %v:\nsamsa: %+v\nkafka: %+v", entity, ours, theirs)
+		}
+	}
+}

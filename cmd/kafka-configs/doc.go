@@ -25,7 +25,8 @@
 // --describe with --bootstrap-server prints the dynamic entries in the
 // order the Java AdminClient's HashMap yields them.
 //
-// Differs: SCRAM credentials for users are refused; with --zookeeper,
-// broker configs are checked for their types only (not for being dynamic)
-// and passwords are not encrypted with password.encoder.secret.
+// Differs: SCRAM credentials for users and, with --zookeeper, password
+// broker configs (which Kafka encrypts with password.encoder.secret) are
+// refused; with --zookeeper, broker config values are checked for their
+// type but not their range.
 package main

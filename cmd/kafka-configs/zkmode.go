@@ -131,6 +131,11 @@ func (a *zkAdmin) alterConfig(ctx context.Context) error {
 		if err := a.checkBrokerConfigs(ctx, name, addKeys); err != nil {
 			return err
 		}
+		if slices.ContainsFunc(addKeys, func(k string) bool { return !slices.Contains(brokerQuotaConfigs, k) }) {
+			if err := preProcessBrokerConfigs(add, name != defaultEntity); err != nil {
+				return err
+			}
+		}
 	}
 	cfg, err := a.fetchEntityConfig(ctx, typ, name)
 	if err != nil {
@@ -187,7 +192,7 @@ func (a *zkAdmin) validate(ctx context.Context, typ, name string, cfg map[string
 		if name != defaultEntity && !isJavaInt(name) {
 			return illegalArgument("Error parsing broker %s. The broker's Entity Name must be a single integer value", name)
 		}
-		return validateDynamic(cfg, brokerQuotaConfigs, true)
+		return validateBrokerConfigTypes(cfg)
 	}
 	return illegalArgument("%s is not a known entityType. Should be one of topics, clients, brokers", typ)
 }
