@@ -73,7 +73,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if rerr != nil {
 			return &election.Error{Class: "java.nio.file.NoSuchFileException", Msg: path}
 		}
-		if partitions, err = election.ParsePartitions(data, election.PartitionsFile); err != nil {
+		if partitions, err = election.ParsePartitions(data, election.PartitionsFile()); err != nil {
 			return err
 		}
 	} else if s.Has(o.topic) {

@@ -72,7 +72,7 @@ func readPartitions(path string) ([]election.TopicPartition, error) {
 	if err != nil {
 		return nil, &election.Error{Class: "java.nio.file.NoSuchFileException", Msg: path}
 	}
-	return election.ParsePartitions(data, election.PreferredFile)
+	return election.ParsePartitions(data, election.PreferredFile())
 }
 
 // printUncaught prints an exception escaping main with its causes and

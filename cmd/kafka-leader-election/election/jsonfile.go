@@ -34,18 +34,22 @@ type Messages struct {
 
 // PartitionsFile is the messages of parseReplicaElectionData
 // (kafka-leader-election).
-var PartitionsFile = Messages{
-	Empty:             "Replica election data is empty",
-	MissingPartitions: "Replica election data is missing \"partitions\" field",
-	Duplicates:        "Replica election data contains duplicate partitions: ",
+func PartitionsFile() Messages {
+	return Messages{
+		Empty:             "Replica election data is empty",
+		MissingPartitions: "Replica election data is missing \"partitions\" field",
+		Duplicates:        "Replica election data contains duplicate partitions: ",
+	}
 }
 
 // PreferredFile is the messages of parsePreferredReplicaElectionData
 // (kafka-preferred-replica-election).
-var PreferredFile = Messages{
-	Empty:             "Preferred replica election data is empty",
-	MissingPartitions: "Preferred replica election data is empty",
-	Duplicates:        "Preferred replica election data contains duplicate partitions: ",
+func PreferredFile() Messages {
+	return Messages{
+		Empty:             "Preferred replica election data is empty",
+		MissingPartitions: "Preferred replica election data is empty",
+		Duplicates:        "Preferred replica election data contains duplicate partitions: ",
+	}
 }
 
 func adminOperation(msg string) error {

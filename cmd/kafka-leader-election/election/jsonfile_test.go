@@ -13,18 +13,18 @@ func TestParsePartitions(t *testing.T) {
 		want    []TopicPartition
 		wantErr string
 	}{
-		{`{"partitions":[{"topic":"foo","partition":1},{"topic":"foobar","partition":2}]}`, PartitionsFile,
+		{`{"partitions":[{"topic":"foo","partition":1},{"topic":"foobar","partition":2}]}`, PartitionsFile(),
 			[]TopicPartition{tp("foo", 1), tp("foobar", 2)}, ""},
-		{`{"partitions":[]}`, PartitionsFile, []TopicPartition{}, ""},
-		{`x`, PartitionsFile, nil, "kafka.admin.AdminOperationException: Replica election data is empty"},
-		{`x`, PreferredFile, nil, "kafka.admin.AdminOperationException: Preferred replica election data is empty"},
-		{`{}`, PartitionsFile, nil, "kafka.admin.AdminOperationException: Replica election data is missing \"partitions\" field"},
-		{`{}`, PreferredFile, nil, "kafka.admin.AdminOperationException: Preferred replica election data is empty"},
-		{`{"partitions":[{"topic":"a","partition":0},{"topic":"a","partition":0}]}`, PartitionsFile, nil,
+		{`{"partitions":[]}`, PartitionsFile(), []TopicPartition{}, ""},
+		{`x`, PartitionsFile(), nil, "kafka.admin.AdminOperationException: Replica election data is empty"},
+		{`x`, PreferredFile(), nil, "kafka.admin.AdminOperationException: Preferred replica election data is empty"},
+		{`{}`, PartitionsFile(), nil, "kafka.admin.AdminOperationException: Replica election data is missing \"partitions\" field"},
+		{`{}`, PreferredFile(), nil, "kafka.admin.AdminOperationException: Preferred replica election data is empty"},
+		{`{"partitions":[{"topic":"a","partition":0},{"topic":"a","partition":0}]}`, PartitionsFile(), nil,
 			"kafka.admin.AdminOperationException: Replica election data contains duplicate partitions: a-0"},
-		{`{"partitions":[{"topic":"a"}]}`, PreferredFile, nil, "com.fasterxml.jackson.databind.JsonMappingException: No such field exists: `partition`"},
-		{`{"partitions":[{"topic":"a","partition":1.5}]}`, PreferredFile, nil, "com.fasterxml.jackson.databind.JsonMappingException: Expected `Int` value, received 1.5"},
-		{`{"partitions":3}`, PreferredFile, nil, "com.fasterxml.jackson.databind.JsonMappingException: Expected JSON array, received 3"},
+		{`{"partitions":[{"topic":"a"}]}`, PreferredFile(), nil, "com.fasterxml.jackson.databind.JsonMappingException: No such field exists: `partition`"},
+		{`{"partitions":[{"topic":"a","partition":1.5}]}`, PreferredFile(), nil, "com.fasterxml.jackson.databind.JsonMappingException: Expected `Int` value, received 1.5"},
+		{`{"partitions":3}`, PreferredFile(), nil, "com.fasterxml.jackson.databind.JsonMappingException: Expected JSON array, received 3"},
 	}
 	for _, tt := range tests {
 		got, err := ParsePartitions([]byte(tt.in), tt.m)
@@ -64,7 +64,7 @@ func FuzzParsePartitions(f *testing.F) {
 	f.Add([]byte(`{"partitions":[{"topic":"foo","partition":1}]}`))
 	f.Add([]byte(`{"partitions":[{"topic":"foo","partition":1},{"topic":"foo","partition":1}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tps, err := ParsePartitions(data, PartitionsFile)
+		tps, err := ParsePartitions(data, PartitionsFile())
 		if err != nil {
 			return
 		}
