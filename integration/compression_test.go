@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -388,6 +389,42 @@ func TestCompressionTypeAlteredLive(t *testing.T) {
 		}
 		if last := codecs[len(codecs)-1]; last != "ZSTD" {
 			return fmt.Errorf("batch codecs %v", codecs)
+		}
+		return nil
+	})
+}
+
+// TestBrokerCompressionTypeAlteredLive sets the cluster-wide default
+// compression.type with kafka-configs --entity-default: topics without an
+// override take it for later produces, a topic's own value still wins.
+func TestBrokerCompressionTypeAlteredLive(t *testing.T) {
+	skipUnlessTopicCompression(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	zk := ensemble.Connect() + harness.Chroot(t)
+	b := harness.StartBroker(t, harness.BrokerOpts{ID: 1, ZK: zk})
+	harness.WaitCluster(t, zk, 1)
+	const plain, own = "no-override", "own-lz4"
+	createCompressionTopic(ctx, t, b.Addr(), compressionCase{topic: plain})
+	createCompressionTopic(ctx, t, b.Addr(), compressionCase{topic: own, compressionType: "lz4"})
+	p := &compressionProducers{t: t, addr: b.Addr(), clients: map[string]*kgo.Client{}}
+
+	run := samsaTool(t, "", "kafka-configs", "--bootstrap-server", b.Addr(), "--alter", "--entity-type", "brokers", "--entity-default",
+		"--add-config", "compression.type=snappy")
+	if run.ExitCode != 0 {
+		t.Fatalf("kafka-configs --alter: exit %d, stdout %q, stderr %q", run.ExitCode, run.Stdout, run.Stderr)
+	}
+	eventually(t, time.Minute, "the cluster default applied to a topic without an override", func() error {
+		for _, topic := range []string{plain, own} {
+			recs, _ := compressionRecords(topic, time.Now().UnixMilli())
+			p.produce(ctx, "GZIP", recs)
+		}
+		dumps := dumpPartitions(t, b.LogDir(), plain, own)
+		if codecs := dumps[own].codecs; slices.ContainsFunc(codecs, func(c string) bool { return c != "LZ4" }) {
+			return fmt.Errorf("%s: batch codecs %v, want only LZ4", own, codecs)
+		}
+		if codecs := dumps[plain].codecs; codecs[len(codecs)-1] != "SNAPPY" {
+			return fmt.Errorf("%s: batch codecs %v", plain, codecs)
 		}
 		return nil
 	})
