@@ -85,6 +85,9 @@ func (s *Server) createPartitions(ctx context.Context, t kmsg.CreatePartitionsRe
 	if len(existing) == 0 {
 		return newAPIError(kerr.UnknownTopicOrPartition, fmt.Sprintf("The topic '%s' does not exist.", t.Topic))
 	}
+	if err := s.deps.Admin.TopicBeingReassigned(ctx, t.Topic); err != nil {
+		return err
+	}
 	current := int32(len(existing))
 	switch {
 	case t.Count < current:

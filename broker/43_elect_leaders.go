@@ -28,28 +28,6 @@ import (
 	"github.com/samsa-broker/samsa/storage"
 )
 
-// controllerErrors maps the coordinator's controller-API outcomes that the
-// shared table does not know to Kafka's codes.
-var controllerErrors = []struct {
-	err  error
-	code *kerr.Error
-}{
-	{coordinator.ErrElectionNotNeeded, kerr.ElectionNotNeeded},
-	{coordinator.ErrPreferredLeaderNotAvailable, kerr.PreferredLeaderNotAvailable},
-	{coordinator.ErrEligibleLeadersNotAvailable, kerr.EligibleLeadersNotAvailable},
-	{coordinator.ErrNoReassignmentInProgress, kerr.NoReassignmentInProgress},
-}
-
-// controllerErrorFor is errorFor with the controller APIs' outcomes first.
-func controllerErrorFor(err error) *kerr.Error {
-	for _, e := range controllerErrors {
-		if errors.Is(err, e.err) {
-			return e.code
-		}
-	}
-	return errorFor(err)
-}
-
 // electResult is one partition's answer.
 type electResult struct {
 	tp     coordinator.TopicPartition
@@ -110,7 +88,7 @@ func (s *Server) handleElectLeaders(ctx context.Context, c *conn, req *kmsg.Elec
 				out = append(out, electResult{tp: r.Partition, leader: r.Leader})
 				continue
 			}
-			ke := controllerErrorFor(r.Err)
+			ke := errorFor(r.Err)
 			if all && ke == kerr.ElectionNotNeeded {
 				continue
 			}

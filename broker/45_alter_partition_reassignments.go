@@ -55,7 +55,7 @@ func (s *Server) handleAlterPartitionAssignments(ctx context.Context, c *conn, r
 		rp := kmsg.NewAlterPartitionAssignmentsResponseTopicPartition()
 		rp.Partition = r.Partition.Partition
 		if r.Err != nil {
-			rp.ErrorCode = controllerErrorFor(r.Err).Code
+			rp.ErrorCode = errorFor(r.Err).Code
 			rp.ErrorMessage = errorMessage(r.Err)
 		}
 		t := &resp.Topics[len(resp.Topics)-1]

@@ -79,6 +79,9 @@ type Admin interface {
 	CreateTopic(ctx context.Context, topic string, assignment map[int32][]int32, config map[string]string) error
 	AddPartitions(ctx context.Context, topic string, assignment map[int32][]int32) error
 	TopicAssignment(ctx context.Context, topic string) (map[int32][]int32, error)
+	// TopicBeingReassigned fails with coordinator.ErrReassignmentInProgress
+	// while a partition of the topic is being reassigned.
+	TopicBeingReassigned(ctx context.Context, topic string) error
 	TopicConfig(ctx context.Context, topic string) (map[string]string, error)
 	MarkTopicForDeletion(ctx context.Context, topic string) error
 }

@@ -49,6 +49,12 @@ var errorCodes = []struct {
 	// Kafka's AdminManager answers "The topic x is queued for deletion."
 	// with InvalidTopicException.
 	{coordinator.ErrMarkedForDeletion, kerr.InvalidTopicException},
+	// controller admin APIs (ElectLeaders, partition reassignments)
+	{coordinator.ErrElectionNotNeeded, kerr.ElectionNotNeeded},
+	{coordinator.ErrPreferredLeaderNotAvailable, kerr.PreferredLeaderNotAvailable},
+	{coordinator.ErrEligibleLeadersNotAvailable, kerr.EligibleLeadersNotAvailable},
+	{coordinator.ErrNoReassignmentInProgress, kerr.NoReassignmentInProgress},
+	{coordinator.ErrReassignmentInProgress, kerr.ReassignmentInProgress},
 
 	// request deadlines
 	{context.DeadlineExceeded, kerr.RequestTimedOut},

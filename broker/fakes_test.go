@@ -230,6 +230,8 @@ func (a *fakeAdmin) TopicAssignment(_ context.Context, topic string) (map[int32]
 	return as, nil
 }
 
+func (a *fakeAdmin) TopicBeingReassigned(context.Context, string) error { return nil }
+
 func (a *fakeAdmin) TopicConfig(_ context.Context, topic string) (map[string]string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

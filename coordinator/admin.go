@@ -175,6 +175,9 @@ func (z *ZK) AddPartitions(ctx context.Context, topic string, assignment map[int
 	if err != nil {
 		return err
 	}
+	if cur.beingReassigned() {
+		return reassignmentInProgress(topic)
+	}
 	if len(assignment) == 0 {
 		return kafkaErrorf(ErrInvalidPartitions, "The number of partitions for a topic can only be increased. Topic %s currently has %d partitions, %d would not be an increase.", topic, len(cur.Partitions), len(cur.Partitions))
 	}
@@ -198,6 +201,47 @@ func (z *ZK) AddPartitions(ctx context.Context, topic string, assignment map[int
 	// Conditional on the version read, so a concurrent change is not lost.
 	_, err = z.Set(ctx, TopicPath(topic), EncodeTopicAssignment(merged, cur.Adding, cur.Removing), st.Version)
 	return err
+}
+
+// TopicBeingReassigned fails with ErrReassignmentInProgress, in Kafka's
+// words, when a partition of the topic has adding or removing replicas in
+// its assignment znode (AdminManager.createPartitions refuses then, so the
+// controller's reassignment and the new partitions cannot race).
+func (z *ZK) TopicBeingReassigned(ctx context.Context, topic string) error {
+	data, _, err := z.Get(ctx, TopicPath(topic))
+	if errors.Is(err, ErrNoNode) {
+		return kafkaErrorf(ErrTopicNotFound, "Topic '%s' does not exist.", topic)
+	}
+	if err != nil {
+		return err
+	}
+	a, err := DecodeTopicAssignment(data)
+	if err != nil {
+		return fmt.Errorf("coordinator: topic %s: %w", topic, err)
+	}
+	if a.beingReassigned() {
+		return reassignmentInProgress(topic)
+	}
+	return nil
+}
+
+func reassignmentInProgress(topic string) error {
+	return kafkaErrorf(ErrReassignmentInProgress, "A partition reassignment is in progress for the topic '%s'.", topic)
+}
+
+// beingReassigned is ReplicaAssignment.isBeingReassigned for any partition.
+func (a TopicAssignment) beingReassigned() bool {
+	for _, r := range a.Adding {
+		if len(r) > 0 {
+			return true
+		}
+	}
+	for _, r := range a.Removing {
+		if len(r) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // TopicAssignment returns partition -> replicas of a topic.

@@ -52,6 +52,9 @@ var (
 	ErrInvalidReplicaAssignment = errors.New("coordinator: invalid replica assignment")
 	ErrTopicNotFound            = errors.New("coordinator: topic does not exist")
 	ErrMarkedForDeletion        = errors.New("coordinator: topic is marked for deletion")
+	// ErrReassignmentInProgress: partitions cannot be added to a topic
+	// while one of its partitions is being reassigned.
+	ErrReassignmentInProgress = errors.New("coordinator: partition reassignment in progress")
 )
 
 // kafkaError carries Kafka's exact message while matching a sentinel.

@@ -108,6 +108,11 @@ func TestControllerAdminAPIs(t *testing.T) {
 	if c.zk.exists("/admin/reassign_partitions") {
 		t.Fatal("an API reassignment wrote /admin/reassign_partitions")
 	}
+	// New partitions wait for the reassignment (AdminManager.createPartitions).
+	created, err := adm.CreatePartitions(ctx, 1, "mv")
+	if want := "A partition reassignment is in progress for the topic 'mv'."; err != nil || !errors.Is(created["mv"].Err, kerr.ReassignmentInProgress) || created["mv"].ErrMessage != want {
+		t.Fatalf("CreatePartitions during the move: %+v %v, want REASSIGNMENT_IN_PROGRESS %q", created["mv"], err, want)
+	}
 	var cancelMove kadm.AlterPartitionAssignmentsReq
 	cancelMove.CancelAssign("mv", 0)
 	checkAlter(t, ctx, adm, cancelMove, map[int32]string{0: ""})
