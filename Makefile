@@ -6,6 +6,7 @@
 #   make status      show what runs
 #   make test        go vet + go test, with ZooKeeper, kcat and Kafka's jars in place
 #   make dist        dist/samsa-<version>.tgz, laid out like Kafka's tarball
+#   make bench       S1-S6 beside Kafka 2.4.1, ~20 min; report in build/bench (SCALE=0.05: quick check)
 #   make bench-quick Samsa beside Kafka 2.4.1: produce/consume throughput, RSS
 #   make chaos       the Jepsen-style queue workload under faults (docs/reliability.md)
 #   make kafka-jars  Apache Kafka's jars for the tests (cached outside the tree)
@@ -123,6 +124,16 @@ dist: deploy-tool
 	for f in LICENSE NOTICE README.md; do [ ! -f $$f ] || cp $$f $(DIST_DIR)/; done
 	tar -C dist -czf dist/$(DIST_NAME).tgz $(DIST_NAME)
 	@echo "dist/$(DIST_NAME).tgz"
+
+# Scenarios S1-S6 against three Samsa and three Apache Kafka 2.4.1 brokers,
+# three runs of each kind, alternated, a dd and loopback probe before each
+# scenario; writes bench.json, bench.md and bench.png into BENCH_OUT. About 20
+# minutes at SCALE=1; docs/benchmarks.md explains the method.
+SCALE ?= 1
+BENCH_OUT ?= build/bench
+.PHONY: bench bench-quick
+bench: build kafka-jars
+	SCALE=$(SCALE) OUT=$(BENCH_OUT) ./scripts/bench.sh
 
 # Samsa and Apache Kafka 2.4.1 side by side (produce and consume, RF 1 and 3),
 # with a same-run dd and loopback probe; docs/benchmarks.md explains the method.

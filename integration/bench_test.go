@@ -20,6 +20,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/samsa-broker/samsa/integration/harness"
 )
@@ -186,6 +187,22 @@ func createBenchTopicConfigs(t *testing.T, bootstrap, topic string, partitions i
 		for _, p := range td.Partitions {
 			if p.Leader < 0 || len(p.ISR) != int(rf) {
 				return fmt.Errorf("partition %d: leader %d isr %v", p.Partition, p.Leader, p.ISR)
+			}
+		}
+		// Every broker's metadata cache must know the topic too: a tool
+		// asking another broker would otherwise see no topic and try to
+		// create it (Kafka's brokers update their caches one by one).
+		for _, b := range md.Brokers {
+			req := kmsg.NewPtrMetadataRequest()
+			rt := kmsg.NewMetadataRequestTopic()
+			rt.Topic = kmsg.StringPtr(topic)
+			req.Topics = append(req.Topics, rt)
+			resp, err := req.RequestWith(ctx, cl.Broker(int(b.NodeID)))
+			if err != nil {
+				return err
+			}
+			if len(resp.Topics) != 1 || resp.Topics[0].ErrorCode != 0 || len(resp.Topics[0].Partitions) != int(partitions) {
+				return fmt.Errorf("broker %d does not know %s yet", b.NodeID, topic)
 			}
 		}
 		return nil
