@@ -134,7 +134,7 @@ func drawPanel(img *image.RGBA, area image.Rectangle, p *panel) {
 	for v := 0.0; v <= top+step/2; v += step {
 		y := yOf(v)
 		fill(img, image.Rect(plot.Min.X, y, plot.Max.X, y+1), colorGrid)
-		label := strconv.FormatFloat(v, 'g', 6, 64)
+		label := axisLabel(v)
 		text(img, plot.Min.X-6-width(label), y+4, colorAxis, label)
 	}
 	fill(img, image.Rect(plot.Min.X, plot.Min.Y, plot.Min.X+1, plot.Max.Y+1), colorAxis)
@@ -186,6 +186,15 @@ func drawPanel(img *image.RGBA, area image.Rectangle, p *panel) {
 			text(img, plot.Min.X, plot.Max.Y+32, colorAxis, s)
 		}
 	}
+}
+
+// axisLabel prints a grid value without float noise (0.30000000000000004)
+// or exponents (1.5e+06).
+func axisLabel(v float64) string {
+	if math.Abs(v) >= 1e6 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
 }
 
 // niceStep rounds a raw grid step up to 1, 2 or 5 times a power of ten.

@@ -230,3 +230,15 @@ func TestNiceStep(t *testing.T) {
 		}
 	}
 }
+
+func TestAxisLabel(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{{0.1 * 3, "0.3"}, {1500000, "1500000"}, {250000, "250000"}, {0, "0"}, {12.5, "12.5"}}
+	for _, tc := range tests {
+		if got := axisLabel(tc.in); got != tc.want {
+			t.Errorf("axisLabel(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
