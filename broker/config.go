@@ -47,6 +47,11 @@ type Config struct {
 
 	RequestTimeout time.Duration // request.timeout.ms
 
+	// MaxIncrementalFetchSessionCacheSlots is
+	// max.incremental.fetch.session.cache.slots: how many KIP-227 fetch
+	// sessions the broker keeps (0 = every fetch is sessionless).
+	MaxIncrementalFetchSessionCacheSlots int
+
 	ControlledShutdown ControlledShutdownConfig
 
 	// Describe returns the broker's configuration for DescribeConfigs of the
@@ -214,6 +219,8 @@ func DefaultConfig() Config {
 		},
 		Log:            storage.DefaultLogConfig(),
 		RequestTimeout: 30 * time.Second,
+
+		MaxIncrementalFetchSessionCacheSlots: defaultFetchSessionCacheSlots,
 		ControlledShutdown: ControlledShutdownConfig{
 			Enable:       true,
 			MaxRetries:   3,
@@ -323,6 +330,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.Log.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("broker: log defaults: %w", err))
+	}
+	if c.MaxIncrementalFetchSessionCacheSlots < 0 {
+		bad("max.incremental.fetch.session.cache.slots %d: must be >= 0", c.MaxIncrementalFetchSessionCacheSlots)
 	}
 	if c.RequestTimeout <= 0 {
 		bad("request.timeout.ms %v: must be > 0", c.RequestTimeout)

@@ -100,7 +100,7 @@ func New(cfg Config, deps Deps, log *logrus.Entry) (*Server, error) {
 	s.mu.conns = make(map[*conn]struct{})
 	s.apis = s.newAPITable()
 	s.meta = newMetadataCache()
-	s.fetchSessions = newFetchSessionCache(defaultFetchSessionCacheSlots, fetchSessionEvictionMs, nil)
+	s.fetchSessions = newFetchSessionCache(s.cfg.MaxIncrementalFetchSessionCacheSlots, fetchSessionEvictionMs, nil)
 	s.parts = newReplicaManager(s, log.WithFields(logrus.Fields{
 		"prefix": fmt.Sprintf("[ReplicaManager broker=%d]", id),
 		"logger": "kafka.server.ReplicaManager",

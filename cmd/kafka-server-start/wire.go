@@ -162,6 +162,7 @@ func brokerConfig(c *conf.BrokerConfig) broker.Config {
 	}
 	b.Log = logConfig(c)
 	b.RequestTimeout = ms(int64(c.RequestTimeoutMs))
+	b.MaxIncrementalFetchSessionCacheSlots = int(c.MaxIncrementalFetchSessionCacheSlots)
 	b.ControlledShutdown = broker.ControlledShutdownConfig{
 		Enable:       c.ControlledShutdownEnable,
 		MaxRetries:   int(c.ControlledShutdownMaxRetries),
