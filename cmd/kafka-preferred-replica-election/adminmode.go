@@ -13,7 +13,7 @@ import (
 // adminElect is AdminClientCommand.electPreferredLeaders: ElectLeaders
 // through the controller, then the results (with Kafka 2.4's quirk of
 // listing the elected partitions on the "already elected" line too).
-func adminElect(ctx context.Context, o *options, stdout io.Writer, partitions []election.TopicPartition, fromUser bool) error {
+func adminElect(ctx context.Context, o *options, stdout, stderr io.Writer, partitions []election.TopicPartition, fromUser bool) error {
 	props := map[string]string{}
 	if o.s.Has(o.adminConfig) {
 		path, _ := o.s.String(o.adminConfig)
@@ -48,7 +48,9 @@ func adminElect(ctx context.Context, o *options, stdout io.Writer, partitions []
 		return &election.Error{Class: "kafka.common.AdminCommandFailedException", Msg: "Not authorized to perform leader election",
 			Causes: []string{"org.apache.kafka.common.errors.ClusterAuthorizationException: Cluster authorization failed."}}
 	case err != nil:
+		// Kafka prints the exception's stack trace and exits normally.
 		fmt.Fprintln(stdout, "Error while making request")
+		fmt.Fprintln(stderr, cli.JavaException(err, ""))
 		return nil
 	}
 	if len(res.Succeeded) > 0 {

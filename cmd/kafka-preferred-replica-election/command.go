@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "Use --bootstrap-server instead to specify a broker to connect to.")
 		err = zkElect(ctx, o, stdout, partitions, fromUser)
 	} else {
-		err = adminElect(ctx, o, stdout, partitions, fromUser)
+		err = adminElect(ctx, o, stdout, stderr, partitions, fromUser)
 	}
 	if err != nil {
 		printUncaught(stderr, err)
