@@ -227,21 +227,52 @@ func checkKafkaConfig(props map[string]string, st staticConfig) error {
 }
 
 // checkReconfiguration is the validateReconfiguration of the components
-// whose keys change (DynamicThreadPool, LogCleaner). Kafka reports any of
-// their refusals as "Invalid dynamic configuration" (the reason goes to its
-// log only).
+// whose keys change (DynamicThreadPool, LogCleaner). Kafka wraps their
+// refusal in ConfigException("Invalid dynamic configuration", cause), whose
+// two-argument constructor makes the message "Invalid value <cause> for
+// configuration Invalid dynamic configuration".
 func checkReconfiguration(oldProps, newProps map[string]string, st staticConfig) error {
-	invalid := configErrorf("Invalid dynamic configuration")
-	for _, k := range append(append([]string(nil), dynamicThreadKeys...), "log.cleaner.threads") {
+	invalid := func(cause string) error {
+		return configErrorf("Invalid value org.apache.kafka.common.config.ConfigException: %s for configuration Invalid dynamic configuration", cause)
+	}
+	for _, k := range dynamicThreadKeys {
 		oldV, newV := effectiveInt(oldProps, st, k, 1), effectiveInt(newProps, st, k, 1)
 		if newV == oldV {
 			continue
 		}
-		if newV < 1 || newV < oldV/2 || newV > oldV*2 {
-			return invalid
+		failed := fmt.Sprintf("Dynamic thread count update validation failed for %s=%d", k, newV)
+		switch {
+		case newV <= 0:
+			return invalid(failed + ", value should be at least 1")
+		case newV < oldV/2:
+			return invalid(fmt.Sprintf("%s, value should be at least half the current value %d", failed, oldV))
+		case newV > oldV*2:
+			return invalid(fmt.Sprintf("%s, value should not be greater than double the current value %d", failed, oldV))
+		}
+	}
+	oldV, newV := effectiveInt(oldProps, st, "log.cleaner.threads", 1), effectiveInt(newProps, st, "log.cleaner.threads", 1)
+	if changedCleanerKeys(oldProps, newProps) {
+		switch {
+		case newV < 1:
+			return invalid("Log cleaner threads should be at least 1")
+		case newV < oldV/2:
+			return invalid(fmt.Sprintf("Log cleaner threads cannot be reduced to less than half the current value %d", oldV))
+		case newV > oldV*2:
+			return invalid(fmt.Sprintf("Log cleaner threads cannot be increased to more than double the current value %d", oldV))
 		}
 	}
 	return nil
+}
+
+// changedCleanerKeys reports whether an update touches LogCleaner's keys,
+// which makes Kafka validate the cleaner's whole new config.
+func changedCleanerKeys(oldProps, newProps map[string]string) bool {
+	for _, k := range dynamicCleanerKeys {
+		if oldProps[k] != newProps[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // applyBrokerConfigOps is AdminManager.prepareIncrementalConfigs over a copy

@@ -141,7 +141,7 @@ func TestAlterBrokerConfigs(t *testing.T) {
 		{"bad compression", "1", map[string]string{"compression.type": "zip"}, false, kerr.InvalidRequest.Code,
 			res1 + "requirement failed: compression.type : zip is not valid. Valid options are uncompressed,zstd,lz4,snappy,gzip,producer", ""},
 		{"threads beyond double", "1", map[string]string{"num.io.threads": "17"}, false, kerr.InvalidRequest.Code,
-			res1 + "Invalid dynamic configuration", ""},
+			res1 + "Invalid value org.apache.kafka.common.config.ConfigException: Dynamic thread count update validation failed for num.io.threads=17, value should not be greater than double the current value 8 for configuration Invalid dynamic configuration", ""},
 		{"password", "1", map[string]string{"listener.name.plaintext.ssl.keystore.password": "x"}, false, kerr.InvalidRequest.Code,
 			res1 + "Password encoder secret not configured", ""},
 		{"other broker", "2", map[string]string{"log.retention.ms": "1"}, false, kerr.InvalidRequest.Code,

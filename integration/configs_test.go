@@ -837,3 +837,72 @@ func TestDynamicBrokerConfigsBeforeStart(t *testing.T) {
 		}
 	}
 }
+
+// TestDynamicBrokerConfigsAsKafkaBroker runs the same kafka-configs
+// --bootstrap-server commands (Kafka's tool) against a Samsa broker and a
+// Kafka 2.4.1 broker, each alone in its cluster: the same answers, the same
+// describe output and the same znodes.
+func TestDynamicBrokerConfigsAsKafkaBroker(t *testing.T) {
+	type side struct {
+		b       *harness.Broker
+		zk      *zkClient
+		connect string
+	}
+	start := func(kafka bool) side {
+		chroot := harness.Chroot(t)
+		connect := ensemble.Connect() + chroot
+		opts := harness.BrokerOpts{ID: 1, ZK: connect}
+		var b *harness.Broker
+		if kafka {
+			b = harness.StartKafkaBroker(t, opts)
+		} else {
+			b = harness.StartBroker(t, opts)
+		}
+		harness.WaitCluster(t, connect, 1)
+		return side{b: b, zk: dialZK(t, ensemble.Servers(), chroot), connect: connect}
+	}
+	ours, theirs := start(false), start(true)
+	run := func(s side, entity string, args ...string) toolRun {
+		full := []string{"--bootstrap-server", s.b.Addr(), "--entity-type", "brokers"}
+		if entity == "" {
+			full = append(full, "--entity-default")
+		} else {
+			full = append(full, "--entity-name", entity)
+		}
+		return configTool(t, true, append(full, args...)...)
+	}
+	steps := []struct {
+		entity string
+		args   []string
+	}{
+		{"", []string{"--alter", "--add-config", "log.retention.ms=60000,message.max.bytes=2000000"}},
+		{"1", []string{"--alter", "--add-config", "log.retention.ms=1000,num.io.threads=12,log.cleanup.policy=[compact,delete]"}},
+		{"", []string{"--alter", "--add-config", "num.partitions=3"}},
+		{"", []string{"--alter", "--add-config", "listeners=PLAINTEXT://127.0.0.1:9"}},
+		{"1", []string{"--alter", "--add-config", "log.segment.bytes=10"}},
+		{"1", []string{"--alter", "--add-config", "message.max.bytes=abc"}},
+		{"1", []string{"--alter", "--add-config", "num.io.threads=100"}},
+		{"1", []string{"--alter", "--add-config", "ssl.keystore.location=/k"}},
+		{"1", []string{"--alter", "--add-config", "log.retention.ms=0"}},
+		{"1", []string{"--alter", "--add-config", "compression.type=zip"}},
+		{"1", []string{"--alter", "--add-config", "leader.replication.throttled.rate=abc"}},
+		{"", []string{"--describe"}},
+		{"1", []string{"--describe"}},
+		{"1", []string{"--alter", "--delete-config", "num.io.threads"}},
+		{"1", []string{"--describe"}},
+	}
+	addrs := strings.NewReplacer(ours.b.Addr(), "ADDR", theirs.b.Addr(), "ADDR")
+	for _, st := range steps {
+		o, k := run(ours, st.entity, st.args...), run(theirs, st.entity, st.args...)
+		if o.ExitCode != k.ExitCode || o.Stdout != k.Stdout || addrs.Replace(firstLines(o.Stderr, 2)) != addrs.Replace(firstLines(k.Stderr, 2)) {
+			t.Errorf("%q %v:\nsamsa broker: %+v\nkafka broker: %+v", st.entity, st.args, o, k)
+		}
+	}
+	for _, node := range []string{"/config/brokers/<default>", "/config/brokers/1"} {
+		o, _ := ours.zk.mustGet(node)
+		k, _ := theirs.zk.mustGet(node)
+		if string(o) != string(k) {
+			t.Errorf("%s: samsa broker wrote %s, kafka broker %s", node, o, k)
+		}
+	}
+}
