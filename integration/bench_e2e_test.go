@@ -2,6 +2,7 @@ package integration
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -70,5 +71,46 @@ func TestEndToEndLatencyTool(t *testing.T) {
 	bad := samsaTool(t, "", "kafka-end-to-end-latency", b.Addr(), "lat-samsa", "10", "0", "10")
 	if bad.ExitCode != 1 || !strings.HasPrefix(bad.Stderr, "Exception in thread \"main\" java.lang.IllegalArgumentException: Latency testing requires synchronous acknowledgement. Please use 1 or all") {
 		t.Errorf("acks=0: exit %d, stderr %q", bad.ExitCode, bad.Stderr)
+	}
+}
+
+// TestRunClassEndToEndLatency checks that bin/kafka-run-class.sh accepts
+// Kafka's class name kafka.tools.EndToEndLatency and runs Samsa's program,
+// in a scratch install whose program is a stand-in printing its arguments.
+func TestRunClassEndToEndLatency(t *testing.T) {
+	root, err := harness.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join(root, "bin", "kafka-run-class.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	for path, body := range map[string]string{
+		"bin/kafka-run-class.sh":              string(script),
+		"libexec/kafka-end-to-end-latency":    "#!/bin/sh\necho \"$(basename \"$0\") args:$*\"\n",
+		"libexec/kafka.tools.EndToEndLatency": "#!/bin/sh\necho wrong program\n",
+	} {
+		p := filepath.Join(base, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"kafka.tools.EndToEndLatency", "b:9092", "t", "10", "all", "100"}, "kafka-end-to-end-latency args:b:9092 t 10 all 100\n"},
+		{[]string{"kafka-end-to-end-latency", "x"}, "kafka-end-to-end-latency args:x\n"},
+	}
+	for _, tc := range tests {
+		out, err := exec.Command(filepath.Join(base, "bin", "kafka-run-class.sh"), tc.args...).CombinedOutput()
+		if err != nil || string(out) != tc.want {
+			t.Errorf("kafka-run-class.sh %v: %v, output %q, want %q", tc.args, err, out, tc.want)
+		}
 	}
 }
