@@ -103,11 +103,6 @@ type SocketConfig struct {
 	// ListenerMaxConnections is listener.name.<name>.max.connections, keyed
 	// by listener name; a missing listener has no limit of its own.
 	ListenerMaxConnections map[string]int32
-
-	// quotas is the connection bookkeeping of the Server that owns this
-	// copy of the Config; it is created on first use under the Server's
-	// lock (see Server.connQuotas) and is nil in every Config built outside.
-	quotas *connQuotas
 }
 
 // ReplicationConfig holds the replica.* settings.

@@ -318,7 +318,7 @@ func TestMaxConnectionsWaitsForASlot(t *testing.T) {
 	req := kmsg.NewPtrApiVersionsRequest()
 	req.SetVersion(3)
 	corr := waiting.send(req)
-	if got := h.s.connQuotas().total(); got != 1 {
+	if got := h.s.quotas.total(); got != 1 {
 		t.Fatalf("total = %d while the second waits, want 1", got)
 	}
 	_ = first.nc.Close()
@@ -360,7 +360,7 @@ func TestProtectedListenerShedsLeastRecentlyActive(t *testing.T) {
 	older.expectClosed()
 	newer.do(kmsg.NewPtrApiVersionsRequest(), 3)
 	broker.do(kmsg.NewPtrApiVersionsRequest(), 3)
-	if got := h.s.connQuotas().total(); got != 2 {
+	if got := h.s.quotas.total(); got != 2 {
 		t.Fatalf("total = %d, want 2", got)
 	}
 }

@@ -19,7 +19,7 @@ import (
 // listener's own limit) is reached, and closes at once a connection from an
 // address that already has max.connections.per.ip.
 func (s *Server) acceptLoop(l Listener, ln net.Listener) {
-	quotas := s.connQuotas()
+	quotas := s.quotas
 	acceptLog := s.socketLog.WithFields(logrus.Fields{"prefix": "", "logger": "kafka.network.Acceptor"})
 	var backoff time.Duration
 	for {
@@ -75,18 +75,6 @@ func remoteIP(nc net.Conn) netip.Addr {
 	return netip.Addr{}
 }
 
-// connQuotas returns the broker's connection quotas, creating them on first
-// use. They live in the Server's own copy of its Config, so two Servers
-// never share counts.
-func (s *Server) connQuotas() *connQuotas {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cfg.Socket.quotas == nil {
-		s.cfg.Socket.quotas = newConnQuotas(s.cfg.Socket, s.cfg.Listeners, s.cfg.InterBrokerListener)
-	}
-	return s.cfg.Socket.quotas
-}
-
 // closeExcessConnections is Kafka's Processor.closeExcessConnections: when
 // connections of the protected inter-broker listener have pushed the total
 // over max.connections, the least recently active connections of the other
@@ -133,9 +121,8 @@ func (s *Server) removeConn(c *conn) {
 	s.mu.Lock()
 	_, ok := s.mu.conns[c]
 	delete(s.mu.conns, c)
-	quotas := s.cfg.Socket.quotas
 	s.mu.Unlock()
-	if ok && quotas != nil {
-		quotas.dec(c.listener.Name, c.ip)
+	if ok {
+		s.quotas.dec(c.listener.Name, c.ip)
 	}
 }

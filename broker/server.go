@@ -33,6 +33,8 @@ type Server struct {
 	groups *groupCoordinator
 	// fetchSessions are the incremental fetch sessions (fetch_session.go).
 	fetchSessions *fetchSessionCache
+	// quotas count connections per listener and IP (quota.go).
+	quotas *connQuotas
 
 	// ctx is cancelled when Close begins; every tracked goroutine and every
 	// request context derives from it.
@@ -100,6 +102,7 @@ func New(cfg Config, deps Deps, log *logrus.Entry) (*Server, error) {
 	s.mu.conns = make(map[*conn]struct{})
 	s.apis = s.newAPITable()
 	s.meta = newMetadataCache()
+	s.quotas = newConnQuotas(s.cfg.Socket, s.cfg.Listeners, s.cfg.InterBrokerListener)
 	s.fetchSessions = newFetchSessionCache(s.cfg.MaxIncrementalFetchSessionCacheSlots, fetchSessionEvictionMs, nil)
 	s.parts = newReplicaManager(s, log.WithFields(logrus.Fields{
 		"prefix": fmt.Sprintf("[ReplicaManager broker=%d]", id),
