@@ -152,6 +152,7 @@ func TestReassignPartitionsTool(t *testing.T) {
 		f := writeFile(t, "bad.json", content)
 		sameOutput(t, tool, class, append([]string{"--execute", "--reassignment-json-file", f}, zkArgs...)...)
 	}
+	sameOutput(t, tool, class, append([]string{"--execute", "--reassignment-json-file", oursFile, "--throttle", "x"}, zkArgs...)...)
 
 	// --execute with a throttle, Samsa's tool on one topic and Kafka's on
 	// the other: the same output, the same throttle configs.

@@ -75,8 +75,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// main's catch: the message, then the exception's stack trace
 		// (its first line; the frames are the JVM's).
 		fmt.Fprintln(stdout, "Partitions reassignment failed due to "+err.Error())
+		fmt.Fprintln(stdout, javaString(err))
+		var oe *cli.OptionError
+		if errors.As(err, &oe) {
+			for _, c := range oe.Causes {
+				fmt.Fprintln(stdout, "Caused by: "+c)
+			}
+		}
 		// Utils.stackTrace ends with a newline, which println doubles.
-		fmt.Fprintln(stdout, javaString(err)+"\n")
+		fmt.Fprintln(stdout)
 	}
 	return 0
 }

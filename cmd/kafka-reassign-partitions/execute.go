@@ -26,6 +26,10 @@ func (c *command) execute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	data, err := readFile(file)
+	if err != nil {
+		return err
+	}
 	var t throttle
 	if t.interBroker, _, err = c.o.s.Long(c.o.throttle); err != nil {
 		return err
@@ -33,8 +37,9 @@ func (c *command) execute(ctx context.Context) error {
 	if t.alterLogDirs, _, err = c.o.s.Long(c.o.replicaAlterLogDirsThrottle); err != nil {
 		return err
 	}
-	data, err := readFile(file)
-	if err != nil {
+	// --timeout bounds the log directory moves this tool does not make; it
+	// is still read, so a bad value fails as in Kafka.
+	if _, _, err = c.o.s.Long(c.o.timeout); err != nil {
 		return err
 	}
 	props, dirs, err := c.parseAndValidate(ctx, data)

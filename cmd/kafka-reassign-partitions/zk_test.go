@@ -149,3 +149,29 @@ func TestGenerate(t *testing.T) {
 		t.Errorf("generate: exit %d\n%s%s\nwant\n%s", code, out, errOut, want)
 	}
 }
+
+func TestFailuresPrintedAsKafka(t *testing.T) {
+	connect, _ := zkCluster(t, []int32{1}, map[string]map[int32][]int32{"t": {0: {1}}})
+	file := writeJSON(t, `{"partitions":[{"topic":"t","partition":0,"replicas":[1]}]}`)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--execute", "--reassignment-json-file", "/nonexistent/f", "--throttle", "x"},
+			"Partitions reassignment failed due to /nonexistent/f\njava.nio.file.NoSuchFileException: /nonexistent/f\n\n"},
+		{[]string{"--execute", "--reassignment-json-file", file, "--throttle", "x"},
+			"Partitions reassignment failed due to Cannot parse argument 'x' of option throttle\n" +
+				"joptsimple.OptionArgumentConversionException: Cannot parse argument 'x' of option throttle\n" +
+				"Caused by: joptsimple.internal.ReflectionException: java.lang.NumberFormatException: For input string: \"x\"\n" +
+				"Caused by: java.lang.NumberFormatException: For input string: \"x\"\n\n"},
+		{[]string{"--generate", "--topics-to-move-json-file", file, "--broker-list", "1,1"},
+			"Partitions reassignment failed due to Broker list contains duplicate entries: 1\n" +
+				"kafka.common.AdminCommandFailedException: Broker list contains duplicate entries: 1\n\n"},
+	}
+	for _, tt := range tests {
+		out, errOut, code := runTool(t, append([]string{"--zookeeper", connect}, tt.args...)...)
+		if code != 0 || out != tt.want || errOut != "" {
+			t.Errorf("%v: exit %d\n%q%s\nwant\n%q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+}
