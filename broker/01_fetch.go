@@ -409,12 +409,12 @@ func (f *streamedFetch) frame(hdr protocol.RequestHeader) *outFrame {
 }
 
 // fetchTopicCompression is the compression.type of a topic this broker
-// hosts tp of ("" when it does not, as Kafka's getLogConfig is then None).
-// Only fetches below v10 ask, so the topic config is read from ZooKeeper
-// here rather than kept with every partition.
-func (s *Server) fetchTopicCompression(ctx context.Context, tp storage.TopicPartition) string {
-	if _, ok := s.parts.get(tp); !ok {
+// hosts tp of ("" when it does not, as Kafka's getLogConfig is then None):
+// the live value its log's config carries.
+func (s *Server) fetchTopicCompression(_ context.Context, tp storage.TopicPartition) string {
+	p, ok := s.parts.get(tp)
+	if !ok {
 		return ""
 	}
-	return s.topicSettings(ctx, tp.Topic).CompressionType
+	return s.compressionTypeOf(p)
 }

@@ -153,13 +153,9 @@ func rebuildBatch(dst []byte, h protocol.BatchHeader, batch []byte, target compr
 	return protocol.AppendBatch(dst, nh, recs, target)
 }
 
-// compressionTypeOf is the compression.type that applies to produces to p.
-//
-// Only the broker-wide value is known here: the partition does not yet
-// carry its topic's override, and reading the topic config from ZooKeeper
-// on every produce would tie produce latency to ZooKeeper. Once the
-// topic-level value travels with the partition's log config (as Kafka's
-// LogConfig.compressionType does), this reads it from there instead.
+// compressionTypeOf is the compression.type that applies to produces to p:
+// the topic's, or the broker's when the topic has none. It travels with the
+// log's config, so topic config changes reach it live.
 func (s *Server) compressionTypeOf(p *partition) string {
-	return s.cfg.Topics.CompressionType
+	return p.log.Config().CompressionType
 }

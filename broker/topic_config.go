@@ -18,7 +18,6 @@ type topicSettings struct {
 	Log                         storage.LogConfig
 	MinInsyncReplicas           int32
 	UncleanLeaderElectionEnable bool
-	CompressionType             string
 	MessageFormatVersion        string
 	MessageDownconversion       bool
 	LeaderThrottledReplicas     string
@@ -99,7 +98,7 @@ func stringKey(name, broker string, f func(*topicSettings) *string, allowed ...s
 func topicKeys() []topicKey {
 	keys := []topicKey{
 		stringKey("cleanup.policy", "log.cleanup.policy", func(t *topicSettings) *string { return &t.Log.CleanupPolicy }),
-		stringKey("compression.type", "compression.type", func(t *topicSettings) *string { return &t.CompressionType },
+		stringKey("compression.type", "compression.type", func(t *topicSettings) *string { return &t.Log.CompressionType },
 			"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"),
 		int64Key("delete.retention.ms", "log.cleaner.delete.retention.ms", func(t *topicSettings) *int64 { return &t.Log.DeleteRetentionMs }, 0),
 		int64Key("file.delete.delay.ms", "log.segment.delete.delay.ms", func(t *topicSettings) *int64 { return &t.Log.FileDeleteDelayMs }, 0),
@@ -153,14 +152,15 @@ func findTopicKey(keys []topicKey, name string) (topicKey, bool) {
 
 // defaultTopicSettings are the broker defaults of every topic key.
 func (c Config) defaultTopicSettings() topicSettings {
-	return topicSettings{
+	t := topicSettings{
 		Log:                         c.Log,
 		MinInsyncReplicas:           c.Topics.MinInsyncReplicas,
 		UncleanLeaderElectionEnable: c.Topics.UncleanLeaderElectionEnable,
-		CompressionType:             c.Topics.CompressionType,
 		MessageFormatVersion:        "2.4-IV1",
 		MessageDownconversion:       true,
 	}
+	t.Log.CompressionType = c.Topics.CompressionType
+	return t
 }
 
 // applyTopicConfig merges overrides over base. Every bad key or value is an

@@ -39,6 +39,12 @@ type LogConfig struct {
 	MinCleanableDirtyRatio float64 // min.cleanable.dirty.ratio
 
 	Preallocate bool // preallocate (accepted, not acted on)
+
+	// CompressionType is compression.type ("producer", "uncompressed" or a
+	// codec name). The log does not act on it: it travels with the log's
+	// config, as in Kafka's LogConfig, so that the broker's produce path
+	// finds the live value of the topic.
+	CompressionType string
 }
 
 // DefaultLogConfig returns Kafka 2.4's broker defaults.
@@ -60,6 +66,7 @@ func DefaultLogConfig() LogConfig {
 		DeleteRetentionMs:               24 * 3600 * 1000,
 		MaxCompactionLagMs:              math.MaxInt64,
 		MinCleanableDirtyRatio:          0.5,
+		CompressionType:                 "producer",
 	}
 }
 
