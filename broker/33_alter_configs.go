@@ -58,7 +58,7 @@ func (s *Server) handleAlterConfigs(ctx context.Context, _ *conn, req *kmsg.Alte
 				return overrides, nil
 			})
 		}
-		rr.ErrorCode, rr.ErrorMessage = errorCode(err), errorMessage(err)
+		rr.ErrorCode, rr.ErrorMessage = errorCode(err), responseMessage(err)
 		resp.Resources = append(resp.Resources, rr)
 	}
 	return resp, nil

@@ -37,7 +37,7 @@ func (s *Server) handleIncrementalAlterConfigs(ctx context.Context, _ *conn, req
 				return applyConfigOps(current, ops)
 			})
 		}
-		rr.ErrorCode, rr.ErrorMessage = errorCode(err), errorMessage(err)
+		rr.ErrorCode, rr.ErrorMessage = errorCode(err), responseMessage(err)
 		resp.Resources = append(resp.Resources, rr)
 	}
 	return resp, nil

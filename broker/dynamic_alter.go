@@ -317,8 +317,10 @@ func applyBrokerConfigOps(current map[string]string, ops []kmsg.IncrementalAlter
 			}
 			old, ok := out[op.Name]
 			if !ok {
-				// getProperty(name).split(","): a NullPointerException.
-				return nil, newAPIError(kerr.UnknownServerError, "")
+				// getProperty(name).split(","): a NullPointerException,
+				// with the message Java 14 and later give it.
+				return nil, newAPIError(kerr.UnknownServerError,
+					`Cannot invoke "String.split(String)" because the return value of "java.util.Properties.getProperty(String)" is null`)
 			}
 			oldList := strings.Split(old, ",")
 			items := strings.Split(*op.Value, ",")
@@ -351,4 +353,14 @@ func subtractList(from, items []string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// responseMessage is the error message of a resource's response: null for
+// no error and for exceptions without a message (an explicit
+// NullPointerException).
+func responseMessage(err error) *string {
+	if err == nil || err.Error() == "" {
+		return nil
+	}
+	return errorMessage(err)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/samsa-broker/samsa/integration/harness"
 )
@@ -896,6 +897,47 @@ func TestDynamicBrokerConfigsAsKafkaBroker(t *testing.T) {
 		o, k := run(ours, st.entity, st.args...), run(theirs, st.entity, st.args...)
 		if o.ExitCode != k.ExitCode || o.Stdout != k.Stdout || addrs.Replace(firstLines(o.Stderr, 2)) != addrs.Replace(firstLines(k.Stderr, 2)) {
 			t.Errorf("%q %v:\nsamsa broker: %+v\nkafka broker: %+v", st.entity, st.args, o, k)
+		}
+	}
+	// IncrementalAlterConfigs, op by op, straight to each broker.
+	incremental := func(s side, ops ...kmsg.IncrementalAlterConfigsRequestResourceConfig) string {
+		cl, err := kgo.NewClient(kgo.SeedBrokers(s.b.Addr()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		req := kmsg.NewPtrIncrementalAlterConfigsRequest()
+		r := kmsg.NewIncrementalAlterConfigsRequestResource()
+		r.ResourceType, r.ResourceName, r.Configs = kmsg.ConfigResourceTypeBroker, "1", ops
+		req.Resources = append(req.Resources, r)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := resp.Resources[0]
+		msg := "null"
+		if res.ErrorMessage != nil {
+			msg = *res.ErrorMessage
+		}
+		return fmt.Sprintf("%d %s", res.ErrorCode, msg)
+	}
+	op := func(name string, o kmsg.IncrementalAlterConfigOp, v string) kmsg.IncrementalAlterConfigsRequestResourceConfig {
+		c := kmsg.NewIncrementalAlterConfigsRequestResourceConfig()
+		c.Name, c.Op, c.Value = name, o, kmsg.StringPtr(v)
+		return c
+	}
+	for _, ops := range [][]kmsg.IncrementalAlterConfigsRequestResourceConfig{
+		{op("message.max.bytes", kmsg.IncrementalAlterConfigOpSet, "3000"), op("log.cleanup.policy", kmsg.IncrementalAlterConfigOpSubtract, "delete")},
+		{op("log.cleanup.policy", kmsg.IncrementalAlterConfigOpAppend, "delete")},
+		{op("message.max.bytes", kmsg.IncrementalAlterConfigOpAppend, "1")},
+		{op("metric.reporters", kmsg.IncrementalAlterConfigOpAppend, "x.Y")},
+		{op("num.partitions", kmsg.IncrementalAlterConfigOpSet, "2")},
+		{op("log.retention.ms", kmsg.IncrementalAlterConfigOpDelete, "")},
+	} {
+		if o, k := incremental(ours, ops...), incremental(theirs, ops...); o != k {
+			t.Errorf("IncrementalAlterConfigs %v: samsa broker %s, kafka broker %s", ops, o, k)
 		}
 	}
 	for _, node := range []string{"/config/brokers/<default>", "/config/brokers/1"} {
