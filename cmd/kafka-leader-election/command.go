@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
-	"github.com/samsa-broker/samsa/cmd/kafka-leader-election/election"
+	"github.com/samsa-broker/samsa/cmd/internal/election"
 )
 
 const helpText = "This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas."

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
-	"github.com/samsa-broker/samsa/cmd/kafka-leader-election/election"
+	"github.com/samsa-broker/samsa/cmd/internal/election"
 )
 
 // options are LeaderElectionCommandOptions.

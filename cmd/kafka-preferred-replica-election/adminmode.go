@@ -7,7 +7,7 @@ import (
 	"io"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
-	"github.com/samsa-broker/samsa/cmd/kafka-leader-election/election"
+	"github.com/samsa-broker/samsa/cmd/internal/election"
 )
 
 // adminElect is AdminClientCommand.electPreferredLeaders: ElectLeaders

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
-	"github.com/samsa-broker/samsa/cmd/kafka-leader-election/election"
+	"github.com/samsa-broker/samsa/cmd/internal/election"
 )
 
 const helpText = "This tool helps to causes leadership for each partition to be transferred back to the 'preferred replica'," +

@@ -7,8 +7,8 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/samsa-broker/samsa/cmd/kafka-leader-election/election"
-	"github.com/samsa-broker/samsa/cmd/kafka-reassign-partitions/scalaorder"
+	"github.com/samsa-broker/samsa/cmd/internal/election"
+	"github.com/samsa-broker/samsa/cmd/internal/scalaorder"
 	"github.com/samsa-broker/samsa/coordinator"
 )
 

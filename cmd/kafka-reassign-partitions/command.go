@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
-	"github.com/samsa-broker/samsa/cmd/kafka-leader-election/election"
+	"github.com/samsa-broker/samsa/cmd/internal/election"
 	"github.com/samsa-broker/samsa/coordinator"
 )
 

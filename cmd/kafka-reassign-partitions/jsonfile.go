@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/samsa-broker/samsa/cmd/kafka-reassign-partitions/scalaorder"
+	"github.com/samsa-broker/samsa/cmd/internal/scalaorder"
 )
 
 // The JSON files of the tool, read with the semantics of kafka.utils.Json

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/samsa-broker/samsa/cmd/kafka-reassign-partitions/scalaorder"
+	"github.com/samsa-broker/samsa/cmd/internal/scalaorder"
 )
 
 // tpMap is an immutable Scala Map[TopicPartition, Seq[Int]] in its

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/samsa-broker/samsa/cmd/kafka-reassign-partitions/scalaorder"
+	"github.com/samsa-broker/samsa/cmd/internal/scalaorder"
 )
 
 // Throttle configs, as DynamicConfig.Broker and LogConfig name them.

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/samsa-broker/samsa/cmd/kafka-reassign-partitions/scalaorder"
+	"github.com/samsa-broker/samsa/cmd/internal/scalaorder"
 	"github.com/samsa-broker/samsa/coordinator"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/samsa-broker/samsa/cmd/kafka-reassign-partitions/scalaorder"
+	"github.com/samsa-broker/samsa/cmd/internal/scalaorder"
 )
 
 // TopicPartition is org.apache.kafka.common.TopicPartition.

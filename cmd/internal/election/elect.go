@@ -11,7 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
-	"github.com/samsa-broker/samsa/cmd/kafka-reassign-partitions/scalaorder"
+	"github.com/samsa-broker/samsa/cmd/internal/scalaorder"
 )
 
 // Type is org.apache.kafka.common.ElectionType.
