@@ -235,7 +235,7 @@ func checkReconfiguration(oldProps, newProps map[string]string, st staticConfig)
 	invalid := func(cause string) error {
 		return configErrorf("Invalid value org.apache.kafka.common.config.ConfigException: %s for configuration Invalid dynamic configuration", cause)
 	}
-	for _, k := range dynamicThreadKeys {
+	for _, k := range dynamicThreadKeys() {
 		oldV, newV := effectiveInt(oldProps, st, k, 1), effectiveInt(newProps, st, k, 1)
 		if newV == oldV {
 			continue
@@ -267,7 +267,7 @@ func checkReconfiguration(oldProps, newProps map[string]string, st staticConfig)
 // changedCleanerKeys reports whether an update touches LogCleaner's keys,
 // which makes Kafka validate the cleaner's whole new config.
 func changedCleanerKeys(oldProps, newProps map[string]string) bool {
-	for _, k := range dynamicCleanerKeys {
+	for _, k := range dynamicCleanerKeys() {
 		if oldProps[k] != newProps[k] {
 			return true
 		}

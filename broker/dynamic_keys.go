@@ -50,22 +50,32 @@ type dynKey struct {
 
 // Groups of DynamicBrokerConfig.AllDynamicConfigs, by the component that
 // reconfigures them in Kafka.
-var (
-	// dynamicSecurityKeys is SslConfigs.RECONFIGURABLE_CONFIGS.
-	dynamicSecurityKeys = []string{"ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password",
+
+// dynamicSecurityKeys is SslConfigs.RECONFIGURABLE_CONFIGS.
+func dynamicSecurityKeys() []string {
+	return []string{"ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password",
 		"ssl.key.password", "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password"}
-	// dynamicThreadKeys is DynamicThreadPool.ReconfigurableConfigs.
-	dynamicThreadKeys = []string{"num.io.threads", "num.network.threads", "num.replica.fetchers",
+}
+
+// dynamicThreadKeys is DynamicThreadPool.ReconfigurableConfigs.
+func dynamicThreadKeys() []string {
+	return []string{"num.io.threads", "num.network.threads", "num.replica.fetchers",
 		"num.recovery.threads.per.data.dir", "background.threads"}
-	// dynamicCleanerKeys is LogCleaner.ReconfigurableConfigs.
-	dynamicCleanerKeys = []string{"log.cleaner.threads", "log.cleaner.dedupe.buffer.size",
+}
+
+// dynamicCleanerKeys is LogCleaner.ReconfigurableConfigs.
+func dynamicCleanerKeys() []string {
+	return []string{"log.cleaner.threads", "log.cleaner.dedupe.buffer.size",
 		"log.cleaner.io.buffer.load.factor", "log.cleaner.io.buffer.size", "message.max.bytes",
 		"log.cleaner.io.max.bytes.per.second", "log.cleaner.backoff.ms"}
-	// dynamicQuotaKeys are DynamicConfig.Broker's own keys, which are no
-	// KafkaConfig keys and so never appear in DescribeConfigs.
-	dynamicQuotaKeys = []string{"leader.replication.throttled.rate", "follower.replication.throttled.rate",
+}
+
+// dynamicQuotaKeys are DynamicConfig.Broker's own keys, which are no
+// KafkaConfig keys and so never appear in DescribeConfigs.
+func dynamicQuotaKeys() []string {
+	return []string{"leader.replication.throttled.rate", "follower.replication.throttled.rate",
 		"replica.alter.log.dirs.io.max.bytes.per.second"}
-)
+}
 
 // listenerConfigRegex is DynamicBrokerConfig.ListenerConfigRegex.
 var listenerConfigRegex = regexp.MustCompile(`^listener\.name\.[^.]*\.(.*)$`)
@@ -114,7 +124,7 @@ func dynamicKeys() map[string]dynKey {
 	def(dynString, none, "max.connections.per.ip.overrides")
 
 	// DynamicConfig.Broker's replication quotas.
-	def(dynLong, 0, dynamicQuotaKeys...)
+	def(dynLong, 0, dynamicQuotaKeys()...)
 
 	// DynamicListenerConfig: per broker (max.connections aside).
 	perBroker := func(t dynType, names ...string) {
@@ -136,7 +146,7 @@ func dynamicKeys() map[string]dynKey {
 	perBroker(dynLong, "sasl.kerberos.min.time.before.relogin")
 	perBroker(dynShort, "sasl.login.refresh.min.period.seconds", "sasl.login.refresh.buffer.seconds")
 	k["ssl.client.auth"] = dynKey{typ: dynString, min: none, perBroker: true, oneOf: []string{"required", "requested", "none"}}
-	for _, n := range dynamicSecurityKeys {
+	for _, n := range dynamicSecurityKeys() {
 		d := k[n]
 		d.security = true
 		k[n] = d
@@ -147,7 +157,7 @@ func dynamicKeys() map[string]dynKey {
 // isDynamicBrokerKey is DynamicBrokerConfig.AllDynamicConfigs.contains:
 // what DescribeConfigs reports as not read-only.
 func isDynamicBrokerKey(name string) bool {
-	if contains(dynamicQuotaKeys, name) {
+	if contains(dynamicQuotaKeys(), name) {
 		return false
 	}
 	_, ok := dynamicKeys()[name]
