@@ -23,7 +23,9 @@ import (
 // on top of their defaults. group.initial.rebalance.delay.ms=0 is what
 // Kafka's shipped config/server.properties sets; with the default 3 s the
 // consumer figures of short runs would mostly measure that delay.
-var benchServerProps = map[string]string{"group.initial.rebalance.delay.ms": "0"}
+func benchServerProps() map[string]string {
+	return map[string]string{"group.initial.rebalance.delay.ms": "0"}
+}
 
 // benchCluster is three brokers of one kind under their own chroot of the
 // package's ensemble.
@@ -49,10 +51,10 @@ func startBenchCluster(t *testing.T, kind string) *benchCluster {
 		start := time.Now()
 		switch kind {
 		case benchreport.Samsa:
-			b := harness.StartBroker(t, harness.BrokerOpts{ID: id, ZK: zkConnect, Props: benchServerProps})
+			b := harness.StartBroker(t, harness.BrokerOpts{ID: id, ZK: zkConnect, Props: benchServerProps()})
 			addr, pid = b.Addr(), pidOf(t, b.PropertiesPath())
 		case benchreport.Kafka:
-			addr, pid, start = startKafkaBench(t, id, zkConnect, benchServerProps)
+			addr, pid, start = startKafkaBench(t, id, zkConnect, benchServerProps())
 		default:
 			t.Fatalf("unknown broker kind %q", kind)
 		}

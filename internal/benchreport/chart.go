@@ -128,8 +128,14 @@ func drawPanel(img *image.RGBA, area image.Rectangle, p *panel) {
 		step = 1
 	}
 	top = step * math.Ceil(top*1.12/step)
+	if math.IsInf(top, 0) || math.IsNaN(top) || top/step > 50 {
+		// Values near the float64 limit: nothing sensible to draw.
+		text(img, plot.Min.X, plot.Min.Y+16, colorText, "values out of range")
+		return
+	}
 	yOf := func(v float64) int {
-		return plot.Max.Y - int(math.Round(v/top*float64(plot.Dy())))
+		// Clamped, so a negative value cannot draw into the next panel.
+		return min(max(plot.Max.Y-int(math.Round(v/top*float64(plot.Dy()))), plot.Min.Y), plot.Max.Y)
 	}
 	for v := 0.0; v <= top+step/2; v += step {
 		y := yOf(v)
