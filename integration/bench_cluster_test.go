@@ -36,6 +36,8 @@ type benchCluster struct {
 	// startup is, per broker, the time from starting its process to the
 	// first request it answered.
 	startup []time.Duration
+	// preloaded is how many records S5's preparation wrote.
+	preloaded int64
 }
 
 // startBenchCluster starts three brokers of kind one after the other,
