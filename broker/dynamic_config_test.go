@@ -482,3 +482,36 @@ func TestReconcileNewPartitions(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDynamicConfigValue feeds AlterConfigs values (untrusted) through the
+// dynamic key parsers and the KafkaConfig checks: no panic, and a value
+// that parses prints back to itself.
+func FuzzDynamicConfigValue(f *testing.F) {
+	for _, s := range []string{"1000", " -1 ", "1e308", "compact, delete", "true", "", "abc", "9223372036854775808", "NaN"} {
+		f.Add("log.retention.ms", s)
+		f.Add("log.cleanup.policy", s)
+		f.Add("log.cleaner.io.max.bytes.per.second", s)
+	}
+	keys := dynamicKeys()
+	st := staticConfig{entries: staticEntries(), byName: map[string]ConfigEntry{}}
+	for _, e := range st.entries {
+		st.byName[e.Name] = e
+	}
+	f.Fuzz(func(t *testing.T, name, value string) {
+		_ = validateDynamicTypes(map[string]string{name: value}, keys)
+		_ = checkKafkaConfig(map[string]string{name: value}, st)
+		_ = checkReconfiguration(map[string]string{}, map[string]string{name: value}, st)
+		k, ok := keys[name]
+		if !ok {
+			return
+		}
+		parsed, err := k.parse(name, value)
+		if err != nil {
+			return
+		}
+		again, err := k.parse(name, parsed)
+		if err != nil || again != parsed {
+			t.Fatalf("%s=%q parses to %q, which parses to %q, %v", name, value, parsed, again, err)
+		}
+	})
+}
