@@ -144,3 +144,63 @@ func TestElectLeaders(t *testing.T) {
 		t.Errorf("unclean election ISR %v, want [%d]", s.ISR, b)
 	}
 }
+
+// TestElectPreferredAfterStaleISR: a leader put the preferred replica back
+// into the ISR in ZooKeeper, and the controller has not heard of it yet
+// (no isr_change_notification). The election must decide on the znode, as
+// Kafka's reads the partition states before electing, not fail on the
+// controller's cached ISR.
+func TestElectPreferredAfterStaleISR(t *testing.T) {
+	srv := zktest.Start(t)
+	nodes, zks, _ := threeBrokers(t, srv)
+	ctx := testCtx(t)
+	ctrl := controllerOf(nodes)
+	var a, b int32
+	for id := int32(1); id <= 3; id++ {
+		switch {
+		case id == ctrl:
+		case a == 0:
+			a = id
+		default:
+			b = id
+		}
+	}
+	z := zks[ctrl]
+	tp := TopicPartition{Topic: "stale", Partition: 0}
+	if err := z.CreateTopic(ctx, "stale", map[int32][]int32{0: {a, b}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "state", func() bool { return readStateJSON(t, z, tp) != "" })
+	update := func(notify bool, f func(*PartitionState)) {
+		t.Helper()
+		cur, err := z.PartitionState(ctx, tp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(&cur)
+		if _, err := nodes[b].UpdateLeaderAndISR(ctx, tp, cur); err != nil {
+			t.Fatal(err)
+		}
+		if notify {
+			nodes[b].NotifyISRChange(tp)
+			if err := nodes[b].FlushISRChanges(ctx); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "notification processed", func() bool {
+				kids, err := z.Children(ctx, ISRChangeNotificationPath)
+				return err == nil && len(kids) == 0
+			})
+		}
+	}
+	// The controller learns that b leads alone, then misses a's return.
+	update(true, func(s *PartitionState) { s.Leader, s.LeaderEpoch, s.ISR = b, s.LeaderEpoch+1, []int32{b} })
+	update(false, func(s *PartitionState) { s.ISR = []int32{b, a} })
+
+	results, err := nodes[ctrl].ElectLeaders(ctx, ElectionPreferred, []TopicPartition{tp})
+	if err != nil || len(results) != 1 || results[0].Err != nil || results[0].Leader != a {
+		t.Fatalf("preferred election: %+v %v, want leader %d elected", results, err, a)
+	}
+	if s, err := z.PartitionState(ctx, tp); err != nil || s.Leader != a || !reflect.DeepEqual(s.ISR, []int32{b, a}) {
+		t.Fatalf("state after the election: %+v %v, want leader %d, ISR [%d %d]", s, err, a, b, a)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,7 +53,12 @@ const testSessionTimeout = 4 * time.Second // ZooKeeper's minimum with tickTime=
 
 func testLog(t testing.TB) *logrus.Entry {
 	l := logrus.New()
-	l.Out = testWriter{t}
+	w := &testWriter{t: t}
+	// Registered before the cleanups that close sessions, so it runs after
+	// them: a ZooKeeper client goroutine that logs once the test is over
+	// is dropped instead of panicking the test binary.
+	t.Cleanup(func() { w.done.Store(true) })
+	l.Out = w
 	l.Level = logrus.DebugLevel
 	if testing.Verbose() {
 		return logrus.NewEntry(l)
@@ -61,9 +67,17 @@ func testLog(t testing.TB) *logrus.Entry {
 	return logrus.NewEntry(l)
 }
 
-type testWriter struct{ t testing.TB }
+type testWriter struct {
+	t    testing.TB
+	done atomic.Bool
+}
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+func (w *testWriter) Write(p []byte) (int, error) {
+	if !w.done.Load() {
+		w.t.Log(string(p))
+	}
+	return len(p), nil
+}
 
 func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -20,14 +20,38 @@ type replicaRef struct {
 // updateState writes a partition's new state conditionally on the cached
 // zkVersion, fenced. On a version conflict it re-reads the znode and
 // recomputes, as Kafka's elections do; a znode written by a newer
-// controller means this one is stale.
+// controller means this one is stale. When compute declines on the cached
+// state, the znode is read once to decline on fresh data only: a leader
+// changes the ISR in ZooKeeper directly and the controller hears of it
+// later (isr_change_notification), so a replica that just rejoined the ISR
+// may be missing from the cache; Kafka reads the states from ZooKeeper
+// before every election.
 func (n *Node) updateState(ctx context.Context, tp TopicPartition, compute func(cur PartitionState) (PartitionState, bool)) (PartitionState, bool, error) {
 	c := n.ctrl
+	refreshed := false
 	for attempt := 0; attempt < 5; attempt++ {
 		cur := c.states[tp]
 		next, ok := compute(cur)
 		if !ok {
-			return cur, false, nil
+			if refreshed {
+				return cur, false, nil
+			}
+			refreshed = true
+			fresh, err := n.z.PartitionState(ctx, tp)
+			if err != nil {
+				if errors.Is(err, ErrNoNode) {
+					return cur, false, nil
+				}
+				return cur, false, err
+			}
+			if fresh.ControllerEpoch > c.epoch {
+				return cur, false, fmt.Errorf("%w: %s was written by controller epoch %d > %d", ErrControllerMoved, tp, fresh.ControllerEpoch, c.epoch)
+			}
+			if fresh.ZkVersion == cur.ZkVersion {
+				return cur, false, nil
+			}
+			c.states[tp] = fresh
+			continue
 		}
 		next.ControllerEpoch = c.epoch
 		rs, err := n.fenced(ctx, SetDataOp{Path: PartitionStatePath(tp.Topic, tp.Partition), Data: EncodePartitionState(next), Version: cur.ZkVersion})
