@@ -69,12 +69,18 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y zookeeper kcat; \
 	fi
 
-# The tests also need Maven, to fetch Apache Kafka's jars.
+# The tests also need Maven, to fetch Apache Kafka's jars, and iptables and
+# faketime for the fault tests (network partitions, clock skew), which skip
+# those faults where the tools cannot act.
 test-deps: deps
-	@if ! command -v mvn >/dev/null 2>&1; then \
-		echo "Installing: maven"; \
+	@missing=""; \
+	command -v mvn >/dev/null 2>&1 || missing="$$missing maven"; \
+	command -v iptables >/dev/null 2>&1 || missing="$$missing iptables"; \
+	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
 		$(SUDO) apt-get update; \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y maven; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
 	fi
 
 kafka-jars: test-deps
