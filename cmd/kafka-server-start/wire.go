@@ -28,11 +28,6 @@ var (
 // fails, in KafkaServer's order: ZooKeeper, logs, socket server, registration.
 func serve(ctx context.Context, cfg *conf.BrokerConfig, props map[string]string, logger *logrus.Logger) error {
 	root := logrus.NewEntry(logger)
-	if cfg.BrokerID < 0 {
-		// Kafka would take the id from meta.properties or generate one from
-		// /brokers/seqid (broker.id.generation.enable); Samsa needs it set.
-		return fmt.Errorf("broker.id is %d: set broker.id to a non-negative integer in %s (generated broker ids are not supported)", cfg.BrokerID, cfg.Source())
-	}
 	zkLog := root.WithFields(logrus.Fields{"prefix": "ZooKeeperClient Kafka server", "logger": "kafka.zookeeper.ZooKeeperClient"})
 	zkLog.Infof("Initializing a new session to %s.", cfg.ZooKeeperConnect)
 	dialCtx, cancel := context.WithTimeout(ctx, cfg.ZooKeeperConnectionTimeout)
@@ -63,6 +58,15 @@ func serve(ctx context.Context, cfg *conf.BrokerConfig, props map[string]string,
 	if err != nil {
 		return fmt.Errorf("opening log.dirs %s: %w", strings.Join(cfg.LogDirs, ","), err)
 	}
+	id, err := resolveBrokerID(ctx, managerZK{logs, zk}, brokerIDRule{
+		Configured: cfg.BrokerID, GenerateIDs: cfg.BrokerIDGenerationEnable, ReservedMaxID: cfg.ReservedBrokerMaxID})
+	if err != nil {
+		logs.Close()
+		return err
+	}
+	// As KafkaServer sets config.brokerId: everything after this, the log
+	// prefix included, sees the resolved id.
+	cfg.BrokerID, bcfg.BrokerID = id, id
 
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
