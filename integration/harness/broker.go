@@ -39,6 +39,12 @@ type BrokerOpts struct {
 	// NoWait makes StartBroker and Restart return without waiting for the
 	// listener, for tests of brokers that must refuse to start.
 	NoWait bool
+	// UID, when not 0, runs the broker as that user and group (the test
+	// must run as root). Its directory, and LogDir, then belong to that
+	// uid. Fault tests use it to tell brokers' packets apart with
+	// iptables' owner match, as every loopback connection leaves from
+	// 127.0.0.1. 0 runs it as the test's own user.
+	UID uint32
 }
 
 // Broker is a broker running as a real process with a rendered
@@ -121,6 +127,16 @@ func startBroker(t testing.TB, o BrokerOpts, argv []string) *Broker {
 	if err := os.WriteFile(b.propsPath, []byte(b.properties()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if o.UID != 0 {
+		if err := os.MkdirAll(o.LogDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []string{dir, o.LogDir} {
+			if err := giveTo(d, o.UID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("broker %d (%s), last lines of its output:\n%s", o.ID, o.Addr, b.LogTail(50))
@@ -156,7 +172,7 @@ func (b *Broker) start() {
 	b.t.Helper()
 	env := append(os.Environ(), "LOG_DIR="+b.logDir)
 	argv := append(slices.Clone(b.argv), b.propsPath)
-	p, err := startProcess(argv, env, b.logDir, b.logPath)
+	p, err := startProcess(argv, env, b.logDir, b.logPath, b.opts.UID)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -179,6 +195,15 @@ func (b *Broker) ID() int32 { return b.opts.ID }
 
 // Addr returns the listener's host:port, for bootstrap servers.
 func (b *Broker) Addr() string { return b.opts.Addr }
+
+// UID returns the uid the broker runs as, 0 for the test's own.
+func (b *Broker) UID() uint32 { return b.opts.UID }
+
+// Host returns the listener's IP address (its host without the port).
+func (b *Broker) Host() string {
+	host, _, _ := net.SplitHostPort(b.opts.Addr)
+	return host
+}
 
 // LogDir returns log.dirs (the partition data).
 func (b *Broker) LogDir() string { return b.opts.LogDir }

@@ -46,6 +46,8 @@ type zkNode struct {
 	mu         sync.Mutex
 	proc       *process // nil before the first start
 	stopped    bool     // stopped on purpose by Kill or Stop
+	uid        uint32   // run as this uid when not 0
+	env        []string // added to the test's environment
 }
 
 func (n *zkNode) clientAddr() string {
@@ -97,9 +99,50 @@ func RunWithEnsemble(m *testing.M, n int, ensemble **Ensemble) int {
 	return m.Run()
 }
 
+// EnsembleOpts describes an ensemble for StartEnsembleOpts and
+// NewEnsembleOpts. Only Nodes is required.
+type EnsembleOpts struct {
+	// Nodes is the number of nodes, 1 to 9.
+	Nodes int
+	// UIDs, when set, holds one uid per node: a node with a non-zero uid
+	// runs as that user and group (the test must run as root) and its
+	// directory belongs to that uid, so iptables' owner match can tell its
+	// packets apart. Missing or 0 entries run as the test's own user.
+	UIDs []uint32
+	// Env, when set, holds per node further environment entries
+	// ("KEY=value"), such as an LD_PRELOAD of libfaketime.
+	Env [][]string
+}
+
+// StartEnsembleOpts is StartEnsemble with options.
+func StartEnsembleOpts(t testing.TB, o EnsembleOpts) *Ensemble {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), leaderTimeout)
+	defer cancel()
+	e, err := NewEnsembleOpts(ctx, t.TempDir(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for i := range e.nodes {
+				t.Logf("ZooKeeper node %d (%s), last lines of its log:\n%s", i, e.nodes[i].clientAddr(), e.LogTail(i, 15))
+			}
+		}
+		e.Close()
+	})
+	return e
+}
+
 // NewEnsemble starts an n-node ensemble (1 to 9 nodes) with its files under
 // dir and waits until it has a leader. Close stops it.
 func NewEnsemble(ctx context.Context, dir string, n int) (*Ensemble, error) {
+	return NewEnsembleOpts(ctx, dir, EnsembleOpts{Nodes: n})
+}
+
+// NewEnsembleOpts is NewEnsemble with options.
+func NewEnsembleOpts(ctx context.Context, dir string, o EnsembleOpts) (*Ensemble, error) {
+	n := o.Nodes
 	if n < 1 || n > 9 {
 		return nil, fmt.Errorf("harness: an ensemble has 1 to 9 nodes, not %d", n)
 	}
@@ -116,12 +159,23 @@ func NewEnsemble(ctx context.Context, dir string, n int) (*Ensemble, error) {
 			return nil, err
 		}
 		node := &zkNode{id: i + 1, host: host, clientPort: ports[0], dir: filepath.Join(dir, fmt.Sprintf("zk%d", i+1))}
+		if i < len(o.UIDs) {
+			node.uid = o.UIDs[i]
+		}
+		if i < len(o.Env) {
+			node.env = o.Env[i]
+		}
 		e.nodes = append(e.nodes, node)
 		servers = append(servers, fmt.Sprintf("server.%d=%s:%d:%d", i+1, host, ports[1], ports[2]))
 	}
 	for _, node := range e.nodes {
 		if err := node.writeConfig(servers); err != nil {
 			return nil, err
+		}
+		if node.uid != 0 {
+			if err := giveTo(node.dir, node.uid); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, node := range e.nodes {
@@ -204,7 +258,7 @@ func (n *zkNode) start(jars []string) error {
 		"org.apache.zookeeper.server.quorum.QuorumPeerMain",
 		filepath.Join(n.dir, "zoo.cfg"),
 	}
-	p, err := startProcess(argv, os.Environ(), n.dir, n.logPath())
+	p, err := startProcess(argv, append(os.Environ(), n.env...), n.dir, n.logPath(), n.uid)
 	if err != nil {
 		return err
 	}
@@ -238,6 +292,12 @@ func (n *zkNode) running() *process {
 func (e *Ensemble) Connect() string {
 	return strings.Join(e.Servers(), ",")
 }
+
+// Host returns node i's IP address, where it listens for clients and peers.
+func (e *Ensemble) Host(i int) string { return e.nodes[i].host }
+
+// UID returns the uid node i runs as, 0 for the test's own.
+func (e *Ensemble) UID(i int) uint32 { return e.nodes[i].uid }
 
 // Servers returns each node's client address, node 0 first.
 func (e *Ensemble) Servers() []string {

@@ -67,7 +67,7 @@ func KafkaCommand(ctx context.Context, t testing.TB, class string, args ...strin
 		class,
 	}
 	cmd := exec.CommandContext(ctx, "java", append(argv, args...)...)
-	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr = childAttr(0)
 	return cmd
 }
 

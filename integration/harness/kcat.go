@@ -20,6 +20,6 @@ func Kcat(t testing.TB, stdin string, args ...string) ToolRun {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Stdin = bytes.NewBufferString(stdin)
-	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr = childAttr(0)
 	return runTool(t, ctx, "kcat", cmd)
 }

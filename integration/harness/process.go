@@ -25,9 +25,10 @@ type process struct {
 }
 
 // startProcess starts argv with its standard output and error appended to
-// logPath. The child is killed if the test process dies, so a crashed or
-// timed-out test does not leave JVMs and brokers behind.
-func startProcess(argv, env []string, dir, logPath string) (*process, error) {
+// logPath, as uid when uid is not 0. The child is killed if the test
+// process dies, so a crashed or timed-out test does not leave JVMs and
+// brokers behind.
+func startProcess(argv, env []string, dir, logPath string, uid uint32) (*process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("harness: %w", err)
@@ -39,7 +40,7 @@ func startProcess(argv, env []string, dir, logPath string) (*process, error) {
 	cmd.Dir = dir
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
-	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr = childAttr(uid)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("harness: start %s: %w", argv[0], err)
