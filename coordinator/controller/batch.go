@@ -45,6 +45,15 @@ type Batch struct {
 	umBrokers    map[int32]bool
 	umPartitions map[TopicPartition]bool
 	stopReplica  map[int32]map[TopicPartition]bool // value: delete
+	// reassigning: the adding and removing replicas of partitions being
+	// reassigned, which every LeaderAndIsr for them carries.
+	reassigning map[TopicPartition]ReplicaChanges
+}
+
+// ReplicaChanges are a reassigned partition's adding and removing replicas
+// (ReplicaAssignment.addingReplicas and removingReplicas in Kafka).
+type ReplicaChanges struct {
+	Adding, Removing []int32
 }
 
 // NewBatch returns an empty batch.
@@ -54,6 +63,7 @@ func NewBatch() *Batch {
 		umBrokers:    map[int32]bool{},
 		umPartitions: map[TopicPartition]bool{},
 		stopReplica:  map[int32]map[TopicPartition]bool{},
+		reassigning:  map[TopicPartition]ReplicaChanges{},
 	}
 }
 
@@ -75,6 +85,15 @@ func (b *Batch) AddLeaderAndISR(brokers []int32, tp TopicPartition, s PartitionS
 		m[tp] = laiEntry{state: s, replicas: replicas, isNew: isNew || (had && prev.isNew)}
 	}
 	b.AddUpdateMetadata(umBrokers, tp)
+}
+
+// SetReassigning records that tp is being reassigned: LeaderAndIsr v3+
+// carries its adding and removing replicas, as ControllerChannelManager
+// copies them from the controller context's full replica assignment.
+// Without it both lists go out empty, which is right for a partition that
+// is not being reassigned. The last call for a partition wins.
+func (b *Batch) SetReassigning(tp TopicPartition, ch ReplicaChanges) {
+	b.reassigning[tp] = ReplicaChanges{Adding: copyInt32s(ch.Adding), Removing: copyInt32s(ch.Removing)}
 }
 
 // AddUpdateMetadata queues UpdateMetadata to brokers carrying tps (none:
@@ -160,8 +179,9 @@ func (b *Batch) Build(c Cluster) []Outgoing {
 			p.ISR = copyInt32s(e.state.ISR)
 			p.ZKVersion = e.state.ZkVersion
 			p.Replicas = copyInt32s(e.replicas)
-			p.AddingReplicas = []int32{}
-			p.RemovingReplicas = []int32{}
+			ch := b.reassigning[tp]
+			p.AddingReplicas = copyInt32s(ch.Adding)
+			p.RemovingReplicas = copyInt32s(ch.Removing)
 			p.IsNew = e.isNew
 			topic.PartitionStates = append(topic.PartitionStates, p)
 			leaders[e.state.Leader] = true
