@@ -169,6 +169,10 @@ func (l *Log) appendSet(batches []byte, info setInfo, cfg LogConfig, leader bool
 		return res, fmt.Errorf("storage: %s: %w: %d bytes, segment.bytes is %d", l.tp, ErrRecordBatchTooLarge, len(batches), cfg.SegmentBytes)
 	}
 	l.mu.Lock()
+	if err := l.checkOnline(); err != nil {
+		l.mu.Unlock()
+		return res, err
+	}
 	if l.mu.closed {
 		l.mu.Unlock()
 		return res, fmt.Errorf("storage: %s: %w", l.tp, ErrClosed)
@@ -199,15 +203,16 @@ func (l *Log) appendSet(batches []byte, info setInfo, cfg LogConfig, leader bool
 		var err error
 		if seg, err = l.rollLocked(first, now); err != nil {
 			l.mu.Unlock()
-			return res, fmt.Errorf("%w: %w", ErrLogDirOffline, err)
+			return res, l.failIO("rolling log segment for", err)
 		}
 	}
 	if err := seg.append(batches, last, info.maxTs, offsetOfMax, cfg.IndexIntervalBytes); err != nil {
 		l.mu.Unlock()
-		return res, fmt.Errorf("storage: %s: %w: %w", l.tp, ErrLogDirOffline, err)
+		return res, l.failIO("appending records to", err)
 	}
 	if err := l.assignEpochs(batches, leader, leaderEpoch, first); err != nil {
-		l.log.WithError(err).Errorf("Error writing leader epoch checkpoint of %s", l.tp)
+		// The records are written; the dir goes offline and nothing more is served from it.
+		l.log.WithError(l.failIO("writing the leader epoch checkpoint of", err)).Errorf("Error writing leader epoch checkpoint of %s", l.tp)
 	}
 	l.producers.applySet(batches)
 	l.producers.mapEnd = last + 1
@@ -219,7 +224,7 @@ func (l *Log) appendSet(batches []byte, info setInfo, cfg LogConfig, leader bool
 	l.mu.Unlock()
 	if unflushed >= cfg.FlushMessages {
 		if err := l.flushTo(last + 1); err != nil {
-			return res, fmt.Errorf("%w: %w", ErrLogDirOffline, err)
+			return res, l.failIO("flushing log for", err)
 		}
 	}
 	return res, nil

@@ -41,6 +41,8 @@ func (m *Manager) background() {
 		select {
 		case <-m.stop:
 			return
+		case d := <-m.retire:
+			m.retireDir(d)
 		case now := <-retention:
 			m.RunRetention(now)
 		case now := <-flush:
@@ -57,10 +59,7 @@ func (m *Manager) background() {
 func (m *Manager) RunRetention(now time.Time) {
 	for _, l := range m.All() {
 		if _, err := l.DeleteOldSegments(now); err != nil {
-			m.log.WithError(err).Errorf("Error applying retention to %s", l.tp)
-			if d := m.dirOf(l); d != nil {
-				m.markOffline(d, err)
-			}
+			m.log.WithError(l.failIO("deleting segments of", err)).Errorf("Error applying retention to %s", l.tp)
 		}
 	}
 }
@@ -73,9 +72,6 @@ func (m *Manager) FlushDirty(now time.Time) {
 		}
 		if err := l.Flush(); err != nil {
 			m.log.WithError(err).Errorf("Error flushing %s", l.tp)
-			if d := m.dirOf(l); d != nil {
-				m.markOffline(d, err)
-			}
 		}
 	}
 }

@@ -48,6 +48,8 @@ type Log struct {
 	loadTruncated map[int64]int64 // only while opening: bytes cut per segment base
 
 	hdrPool sync.Pool // *[batchHeaderSize]byte scratch for reads, so a fetch allocates nothing
+
+	home *logDir // the log dir holding this log, told of I/O errors; nil outside a Manager
 }
 
 // TopicPartition returns the partition this log holds.
@@ -108,7 +110,7 @@ func floorSegment(segs []*segment, offset int64) int {
 // AssignLeaderEpoch records that epoch starts at startOffset (a new leader calls it with
 // its log end offset).
 func (l *Log) AssignLeaderEpoch(epoch int32, startOffset int64) error {
-	return l.epochs.assign(epoch, startOffset)
+	return l.failIO("writing the leader epoch checkpoint of", l.epochs.assign(epoch, startOffset))
 }
 
 // EndOffsetForEpoch answers OffsetForLeaderEpoch: (-1, -1) when the epoch is unknown.
@@ -128,6 +130,9 @@ func (l *Log) Flush() error { return l.flushTo(l.leo.Load()) }
 func (l *Log) flushTo(offset int64) error {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()
+	if err := l.checkOnline(); err != nil {
+		return err
+	}
 	rp := l.recoveryPoint.Load()
 	if offset <= rp {
 		return nil
@@ -143,7 +148,7 @@ func (l *Log) flushTo(offset int64) error {
 		err := s.flush()
 		s.release()
 		if err != nil {
-			return err
+			return l.failIO("flushing log for", err)
 		}
 	}
 	for {

@@ -38,11 +38,15 @@ type Manager struct {
 
 	mu struct {
 		sync.Mutex
-		logs   map[TopicPartition]*Log
-		closed bool
+		logs    map[TopicPartition]*Log
+		offline map[TopicPartition]string // logs of dirs that failed while running, by dir
+		closed  bool
 	}
-	stop chan struct{}
-	wg   sync.WaitGroup
+	// retire and failures carry each failed dir once (dir_failure.go); one slot per dir.
+	retire   chan *logDir
+	failures chan string
+	stop     chan struct{}
+	wg       sync.WaitGroup
 
 	delMu     sync.Mutex
 	delTimers map[*time.Timer]struct{}
@@ -52,6 +56,7 @@ type Manager struct {
 
 type logDir struct {
 	path    string
+	mgr     *Manager
 	lock    io.Closer
 	offline atomic.Bool
 	ckptMu  sync.Mutex // one checkpoint writer per directory at a time
@@ -78,6 +83,9 @@ func OpenManager(cfg ManagerConfig, log *logrus.Entry) (*Manager, error) {
 	}
 	m := &Manager{cfg: cfg, fs: cfg.FS, log: log, hws: map[TopicPartition]int64{}, stop: make(chan struct{})}
 	m.mu.logs = map[TopicPartition]*Log{}
+	m.mu.offline = map[TopicPartition]string{}
+	m.retire = make(chan *logDir, len(cfg.Dirs))
+	m.failures = make(chan string, len(cfg.Dirs))
 	m.cleaner.offsets = map[TopicPartition]int64{}
 	seen := map[string]bool{}
 	for _, p := range cfg.Dirs {
@@ -86,7 +94,7 @@ func OpenManager(cfg ManagerConfig, log *logrus.Entry) (*Manager, error) {
 			return nil, fmt.Errorf("storage: log dir %s listed twice", p)
 		}
 		seen[p] = true
-		d := &logDir{path: p}
+		d := &logDir{path: p, mgr: m}
 		m.dirs = append(m.dirs, d)
 		if err := m.fs.MkdirAll(p, 0o755); err != nil {
 			m.markOffline(d, err)
@@ -115,7 +123,7 @@ func OpenManager(cfg ManagerConfig, log *logrus.Entry) (*Manager, error) {
 			logs, hws, err := m.loadDir(d)
 			if err != nil {
 				for _, l := range logs {
-					l.Close()
+					l.closeHandlers() // no more I/O on a failing dir
 				}
 				m.markOffline(d, err)
 				return
@@ -157,12 +165,6 @@ func (m *Manager) unlockAll() {
 			d.lock.Close()
 			d.lock = nil
 		}
-	}
-}
-
-func (m *Manager) markOffline(d *logDir, err error) {
-	if d.offline.CompareAndSwap(false, true) {
-		m.log.WithError(err).Errorf("Error in log dir %s; taking it offline", d.path)
 	}
 }
 
@@ -234,7 +236,7 @@ func (m *Manager) loadDir(d *logDir) ([]*Log, map[TopicPartition]int64, error) {
 				l, err := openLog(logParams{
 					fs: m.fs, dir: j.dir, tp: j.tp, cfg: m.cfg.Default,
 					recoveryPoint: rps[j.tp], logStart: starts[j.tp], hw: hws[j.tp],
-					cleanShutdown: clean, log: m.logFor(j.tp, d.path), now: time.Now(),
+					cleanShutdown: clean, log: m.logFor(j.tp, d.path), now: time.Now(), home: d,
 				})
 				mu.Lock()
 				if err != nil && first == nil {
@@ -361,6 +363,9 @@ func (m *Manager) GetOrCreate(tp TopicPartition, cfg LogConfig) (*Log, error) {
 		l.SetConfig(cfg)
 		return l, nil
 	}
+	if dir, ok := m.mu.offline[tp]; ok {
+		return nil, fmt.Errorf("storage: create %s: %w: its log is in the offline log dir %s", tp, ErrLogDirOffline, dir)
+	}
 	if tp.Topic == "" || strings.ContainsAny(tp.Topic, "/\\") || tp.Partition < 0 {
 		return nil, fmt.Errorf("storage: invalid partition %q %d", tp.Topic, tp.Partition)
 	}
@@ -379,11 +384,11 @@ func (m *Manager) GetOrCreate(tp TopicPartition, cfg LogConfig) (*Log, error) {
 	}
 	l, err := openLog(logParams{
 		fs: m.fs, dir: filepath.Join(best.path, tp.String()), tp: tp, cfg: cfg,
-		cleanShutdown: true, log: m.logFor(tp, best.path), now: time.Now(),
+		cleanShutdown: true, log: m.logFor(tp, best.path), now: time.Now(), home: best,
 	})
 	if err != nil {
-		m.markOffline(best, err)
-		return nil, fmt.Errorf("storage: create %s in %s: %w", tp, best.path, err)
+		m.failDir(best, fmt.Sprintf("Error while creating log for %s in dir %s", tp, best.path), err)
+		return nil, fmt.Errorf("storage: create %s in %s: %w: %w", tp, best.path, ErrLogDirOffline, err)
 	}
 	m.mu.logs[tp] = l
 	m.log.Infof("Created log for partition %s in %s", tp, l.dir)
@@ -430,7 +435,7 @@ func (m *Manager) Delete(tp TopicPartition) error {
 	}
 	target := filepath.Join(filepath.Dir(l.dir), deleteDirName(tp))
 	if err := m.fs.Rename(l.dir, target); err != nil {
-		return fmt.Errorf("storage: rename %s for deletion: %w", l.dir, err)
+		return l.failIO("deleting", fmt.Errorf("storage: rename %s for deletion: %w", l.dir, err))
 	}
 	m.log.Infof("Log for partition %s is renamed to %s and is scheduled for deletion", tp, target)
 	m.scheduleRemoveAll(target, l.Config().FileDeleteDelayMs)
@@ -532,9 +537,10 @@ func (m *Manager) CheckpointHighWatermarks(hw map[TopicPartition]int64) error {
 func (m *Manager) writeCheckpoint(d *logDir, name string, entries map[TopicPartition]int64) error {
 	d.ckptMu.Lock()
 	defer d.ckptMu.Unlock()
-	if err := writeFileAtomic(m.fs, filepath.Join(d.path, name), formatOffsetCheckpoint(entries)); err != nil {
-		m.markOffline(d, err)
-		return err
+	p := filepath.Join(d.path, name)
+	if err := writeFileAtomic(m.fs, p, formatOffsetCheckpoint(entries)); err != nil {
+		m.failDir(d, "Error while writing to checkpoint file "+p, err)
+		return fmt.Errorf("storage: %w: %w", ErrLogDirOffline, err)
 	}
 	return nil
 }
@@ -593,6 +599,7 @@ func (m *Manager) Close() error {
 	m.mu.Unlock()
 	close(m.stop)
 	m.wg.Wait()
+	m.drainRetired()
 	m.delMu.Lock()
 	for t := range m.delTimers {
 		t.Stop()
@@ -602,6 +609,10 @@ func (m *Manager) Close() error {
 	var errs []error
 	failed := map[string]bool{}
 	for _, l := range m.All() {
+		if l.checkOnline() != nil {
+			l.closeHandlers() // failed while closing: no more I/O there
+			continue
+		}
 		if err := l.Flush(); err != nil {
 			errs = append(errs, err)
 			failed[filepath.Dir(l.dir)] = true

@@ -136,6 +136,9 @@ func (l *Log) Read(offset, maxOffset int64, maxBytes int32, minOneBatch bool) (R
 	}
 	defer l.hdrPool.Put(hdr)
 	for {
+		if err := l.checkOnline(); err != nil {
+			return ReadResult{}, err
+		}
 		if l.closed.Load() {
 			return ReadResult{}, fmt.Errorf("storage: %s: %w", l.tp, ErrClosed)
 		}
@@ -164,7 +167,7 @@ func (l *Log) Read(offset, maxOffset int64, maxBytes int32, minOneBatch bool) (R
 			pos, n, found, err := s.read(offset, bound, maxBytes, minOneBatch, hdr[:])
 			if err != nil {
 				s.release()
-				return ReadResult{}, fmt.Errorf("storage: %s: %w", l.tp, err)
+				return ReadResult{}, l.failIO("reading from", fmt.Errorf("storage: %s: %w", l.tp, err))
 			}
 			if found && n > 0 {
 				return ReadResult{seg: s, pos: pos, size: int32(n)}, nil

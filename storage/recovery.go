@@ -25,6 +25,7 @@ type logParams struct {
 	cleanShutdown bool
 	log           *logrus.Entry
 	now           time.Time
+	home          *logDir // nil outside a Manager
 }
 
 // openLog loads a partition directory (creating it if needed) and, after an unclean
@@ -34,7 +35,7 @@ func openLog(p logParams) (*Log, error) {
 	if p.log == nil {
 		p.log = discardLogger()
 	}
-	l := &Log{tp: p.tp, dir: p.dir, fs: p.fs, log: p.log}
+	l := &Log{tp: p.tp, dir: p.dir, fs: p.fs, log: p.log, home: p.home}
 	cfg := p.cfg
 	l.cfg.Store(&cfg)
 	if err := p.fs.MkdirAll(p.dir, 0o755); err != nil {

@@ -46,7 +46,7 @@ func (l *Log) DeleteOldSegments(now time.Time) (int, error) {
 func (l *Log) deleteSegmentsWhile(reason string, now time.Time, pred func(s, next *segment, diff *int64) bool) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.mu.closed {
+	if l.mu.closed || l.checkOnline() != nil {
 		return 0, nil
 	}
 	cfg := l.Config()

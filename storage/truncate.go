@@ -7,15 +7,19 @@ import (
 
 // Truncate removes everything from offset on (a follower diverged from its leader). The
 // batch containing offset goes too, so the new log end is at a batch boundary <= offset.
-func (l *Log) Truncate(offset int64) error {
+func (l *Log) Truncate(offset int64) (err error) {
 	if offset < 0 {
 		return fmt.Errorf("storage: %s: cannot truncate to negative offset %d", l.tp, offset)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.checkOnline(); err != nil {
+		return err
+	}
 	if l.mu.closed {
 		return fmt.Errorf("storage: %s: %w", l.tp, ErrClosed)
 	}
+	defer func() { err = l.failIO("truncating", err) }()
 	if offset >= l.leo.Load() {
 		return nil
 	}
@@ -65,10 +69,13 @@ func (l *Log) TruncateFully(newStart int64) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.checkOnline(); err != nil {
+		return err
+	}
 	if l.mu.closed {
 		return fmt.Errorf("storage: %s: %w", l.tp, ErrClosed)
 	}
-	return l.truncateFullyLocked(newStart)
+	return l.failIO("truncating", l.truncateFullyLocked(newStart))
 }
 
 // REQUIRES: l.mu.
@@ -111,6 +118,9 @@ func (l *Log) truncateFullyLocked(newStart int64) error {
 func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.checkOnline(); err != nil {
+		return l.logStart.Load(), err
+	}
 	if l.mu.closed {
 		return 0, fmt.Errorf("storage: %s: %w", l.tp, ErrClosed)
 	}
@@ -120,7 +130,7 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	if offset > l.logStart.Load() {
 		l.logStart.Store(offset)
 		if err := l.epochs.truncateFromStart(offset); err != nil {
-			return offset, err
+			return offset, l.failIO("deleting records of", err)
 		}
 		l.truncateProducerHeadLocked(offset)
 	}
