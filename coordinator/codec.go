@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -345,19 +344,12 @@ func DecodeClusterID(data []byte) (string, error) {
 // --- /config/<type>/<name>, /config/changes ---
 
 // EncodeConfig encodes ConfigEntityZNode: {"version":1,"config":{...}},
-// keys in the order of the java.util.Properties Kafka serializes (filled
-// in sorted key order).
+// byte for byte as Kafka 2.4.1 writes it on Java 9 or later (the order of
+// its java.util.Properties; see EncodeEntityConfig). Java 8's Properties
+// was a Hashtable with another order; readers do not care, and the Java
+// tools this project is checked against run on a current JVM.
 func EncodeConfig(cfg map[string]string) []byte {
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	c := newObj()
-	for _, k := range javaHashtableOrder(keys) {
-		c.val(k, cfg[k])
-	}
-	return newObj().val("version", 1).raw("config", c.bytes()).bytes()
+	return EncodeEntityConfig(cfg)
 }
 
 // DecodeConfig decodes a config entity znode. Null or empty data is an
@@ -387,9 +379,10 @@ func DecodeConfig(data []byte) (map[string]string, error) {
 }
 
 // EncodeConfigChange encodes a config change notification v2, entityPath
-// like "topics/my-topic".
+// like "topics/my-topic" or "brokers/<default>" (written unescaped, as
+// Jackson does).
 func EncodeConfigChange(entityPath string) []byte {
-	return newObj().val("version", 2).val("entity_path", entityPath).bytes()
+	return EncodeEntityConfigChange(entityPath)
 }
 
 // DecodeConfigChange returns the entity path of a v2 notification or

@@ -37,7 +37,12 @@ func TestEncodeGolden(t *testing.T) {
 		{"controller epoch", EncodeControllerEpoch(12), `12`},
 		{"cluster id", EncodeClusterID("Xh0mQ2JkT0-7Dc8aTgj7yw"), `{"version":"1","id":"Xh0mQ2JkT0-7Dc8aTgj7yw"}`},
 		{"config", EncodeConfig(map[string]string{"retention.ms": "86400000", "cleanup.policy": "compact"}),
-			`{"version":1,"config":{"retention.ms":"86400000","cleanup.policy":"compact"}}`},
+			`{"version":1,"config":{"cleanup.policy":"compact","retention.ms":"86400000"}}`},
+		// Printed by Kafka 2.4.1's ConfigEntityZNode.encode on Java 17.
+		{"config, nine keys", EncodeConfig(map[string]string{"retention.ms": "86400000", "cleanup.policy": "compact", "segment.bytes": "1000",
+			"min.insync.replicas": "2", "max.message.bytes": "12", "flush.ms": "1", "compression.type": "gzip", "file.delete.delay.ms": "3", "index.interval.bytes": "5"}),
+			`{"version":1,"config":{"compression.type":"gzip","cleanup.policy":"compact","file.delete.delay.ms":"3","flush.ms":"1","max.message.bytes":"12","min.insync.replicas":"2","retention.ms":"86400000","segment.bytes":"1000","index.interval.bytes":"5"}}`},
+		{"config change, default broker", EncodeConfigChange("brokers/<default>"), `{"version":2,"entity_path":"brokers/<default>"}`},
 		{"config empty", EncodeConfig(nil), `{"version":1,"config":{}}`},
 		{"config change", EncodeConfigChange("topics/my-topic"), `{"version":2,"entity_path":"topics/my-topic"}`},
 		{"isr change", EncodeISRChange([]TopicPartition{{Topic: "t", Partition: 0}, {Topic: "t", Partition: 3}}),

@@ -65,38 +65,6 @@ func scalaMutableHashOrder(keys []string) []string {
 	return out
 }
 
-// javaHashtableOrder returns keys in the iteration order of a
-// java.util.Hashtable (java.util.Properties) filled in the given order:
-// capacity 11, rehash to 2n+1 when the count reaches 0.75n, buckets
-// iterated from the last, chains newest-first.
-func javaHashtableOrder(keys []string) []string {
-	capacity := 11
-	table := make([][]string, capacity)
-	index := func(k string, c int) int { return int(uint32(javaStringHash(k))&0x7FFFFFFF) % c }
-	count := 0
-	for _, k := range keys {
-		if count >= capacity*3/4 {
-			old := table
-			capacity = capacity*2 + 1
-			table = make([][]string, capacity)
-			for i := len(old) - 1; i >= 0; i-- {
-				for _, k := range old[i] {
-					ni := index(k, capacity)
-					table[ni] = append([]string{k}, table[ni]...)
-				}
-			}
-		}
-		i := index(k, capacity)
-		table[i] = append([]string{k}, table[i]...)
-		count++
-	}
-	out := make([]string, 0, len(keys))
-	for i := capacity - 1; i >= 0; i-- {
-		out = append(out, table[i]...)
-	}
-	return out
-}
-
 // partitionKeyOrder orders partition ids as a topic znode written by Kafka
 // shows them (ids inserted in ascending order).
 func partitionKeyOrder(ids []int32) []string {
