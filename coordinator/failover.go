@@ -42,7 +42,7 @@ func (n *Node) onControllerFailover(ctx context.Context, epoch, epochZkVersion i
 	if _, err := n.z.ChildrenW(ctx, ISRChangeNotificationPath, n.ctrlWatcher("IsrChangeNotification", n.onISRChange)); err != nil {
 		return err
 	}
-	if _, err := n.z.ChildrenW(ctx, LogDirEventPath, n.ctrlWatcher("LogDirEventNotification", n.onLogDirEvent)); err != nil {
+	if _, err := n.z.ChildrenW(ctx, LogDirEventPath, n.ctrlWatcher("LogDirEventNotification", n.onLogDirEventNotification)); err != nil {
 		return err
 	}
 	// 2. Stale notifications are dropped; the context is read fresh below.
@@ -118,7 +118,8 @@ func (n *Node) onControllerFailover(ctx context.Context, epoch, epochZkVersion i
 			}
 		}
 	}
-	n.send(b)
+	// A replica in a failed log dir answers KAFKA_STORAGE_ERROR (logdir.go).
+	n.sendWith(b, n.leaderAndISRResponseHandler())
 	// 7. Partition state machine startup: elect where needed.
 	if _, err := n.triggerOnlinePartitions(ctx); err != nil {
 		return err
