@@ -66,10 +66,10 @@ func TestLogDirFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		partition  int32
-		leader     int32
-		epoch      int32
-		wantInISR  bool
+		partition   int32
+		leader      int32
+		epoch       int32
+		wantInISR   bool
 		wantStopped bool
 	}{
 		{0, peer, 1, false, true},
