@@ -1,9 +1,12 @@
 package broker
 
-// Produce, versions 3-8 (Kafka 2.4.1: 0-8).
+// Produce, versions 0-8 (Kafka 2.4.1: 0-8).
 //
-// v0-2 carry message sets of magic 0/1, which Kafka up-converts; we store
-// only magic 2, so they are not advertised (every 2.x client sends v3+).
+// v0-2 carry message sets of magic 0 (v0, v1) or 1 (v2); they are
+// up-converted to one magic 2 batch before the checks below
+// (convert_produce.go), as Kafka does with message.format.version 2.4.
+// v0-2 partition data that holds a magic 2 batch is taken as it is, as
+// Kafka does for clients that send the wrong format.
 // As Kafka: acks outside {0, 1, -1} is INVALID_REQUIRED_ACKS for every
 // partition; each partition's batches are validated (magic, lengths,
 // CRC-32C, record counts, codec for the version: CORRUPT_MESSAGE,
@@ -131,6 +134,25 @@ func (s *Server) produceOne(tp storage.TopicPartition, records []byte, acks, ver
 			return nil, none, kerr.NotLeaderForPartition
 		}
 		return nil, none, kerr.UnknownTopicOrPartition
+	}
+	if version < 3 && isLegacyMessageSet(records) {
+		// Kafka converts on the leader only, so a follower answers
+		// NOT_LEADER_FOR_PARTITION before any conversion error.
+		if !p.snapshot().isLeader {
+			return nil, none, kerr.NotLeaderForPartition
+		}
+		u := upConversion{tp: tp, cfg: p.log.Config(), now: now}
+		converted, err := u.convert(records)
+		if err != nil {
+			return nil, none, err
+		}
+		if converted == nil {
+			// No complete message: Kafka appends nothing and answers
+			// success with no offsets.
+			return p, storage.AppendResult{FirstOffset: -1, LastOffset: -1, LogEndOffset: p.log.LogEndOffset(), LogAppendTime: -1,
+				MaxTimestamp: -1, OffsetOfMaxTimestamp: -1, LogStartOffset: p.log.LogStartOffset()}, nil
+		}
+		records = converted
 	}
 	headers, err := protocol.ValidateProduceBatches(records, version)
 	if err != nil {

@@ -1,10 +1,13 @@
 package broker
 
-// Fetch, versions 4-11 (Kafka 2.4.1: 0-11).
+// Fetch, versions 0-11 (Kafka 2.4.1: 0-11).
 //
-// v0-3 can only carry magic 0/1 message sets, which Kafka produces by
-// down-converting; we serve only the stored magic 2 batches, so versions
-// below 4 are not advertised (every 2.x client fetches with v4+).
+// v0-3 can only carry magic 0 (v0, v1) or magic 1 (v2, v3) message sets:
+// the stored magic 2 batches are down-converted for them
+// (convert_fetch.go), unless the topic's message.downconversion.enable is
+// false, which answers a consumer UNSUPPORTED_VERSION, as
+// KafkaApis.maybeConvertFetchedData does. v0-2 have no response max_bytes
+// and no "at least one batch" rule (KIP-74 came with v3).
 // Consumers (replica_id -1) read up to the high watermark (read_committed
 // too: without transactions the last stable offset is the high watermark);
 // followers (replica_id >= 0) read up to the log end and their fetch offset
@@ -24,10 +27,12 @@ package broker
 // KafkaApis.maybeConvertFetchedData does.
 // Differs: no fetching from followers (v11 rack): preferred_read_replica
 // is always -1. Partitions unknown to the metadata cache stay in request
-// order instead of moving to the end of the response.
-// Records are not copied: the response is written as encoded bytes
-// interleaved with the log's file regions (Records.WriteTo, sendfile on
-// plaintext TCP); see streamedFetch.
+// order instead of moving to the end of the response. A v0-2 partition
+// whose first batch exceeds partition_max_bytes gets no records, where
+// Kafka sends the cut-off start of the batch.
+// Records are not copied from v4 on: the response is written as encoded
+// bytes interleaved with the log's file regions (Records.WriteTo, sendfile
+// on plaintext TCP); see streamedFetch.
 
 import (
 	"context"
@@ -126,9 +131,10 @@ func fetchRequestPartitions(req *kmsg.FetchRequest) ([]fetchPartition, []storage
 // partitionRead is one partition's response and records (nil for none,
 // released by whoever drops them).
 type partitionRead struct {
-	tp      storage.TopicPartition
-	rp      kmsg.FetchResponseTopicPartition
-	records Records
+	tp          storage.TopicPartition
+	fetchOffset int64
+	rp          kmsg.FetchResponseTopicPartition
+	records     Records
 }
 
 func (r partitionRead) outcome() fetchOutcome {
@@ -159,7 +165,9 @@ func (s *Server) readFetch(req *kmsg.FetchRequest, parts []fetchPartition) ([]pa
 	hasError := false
 	for _, p := range parts {
 		limit := min(int64(p.maxBytes), remaining)
-		rp, r := s.readPartition(req, p, int32(max(limit, 0)), total == 0)
+		// KIP-74's "at least one batch" starts with v3; older versions
+		// have a hard limit (ReplicaManager's hardMaxBytesLimit).
+		rp, r := s.readPartition(req, p, int32(max(limit, 0)), total == 0 && req.Version >= 3)
 		if rp.ErrorCode != 0 {
 			hasError = true
 		}
@@ -169,7 +177,7 @@ func (s *Server) readFetch(req *kmsg.FetchRequest, parts []fetchPartition) ([]pa
 		}
 		total += n
 		remaining -= n
-		reads = append(reads, partitionRead{tp: p.tp, rp: rp, records: r})
+		reads = append(reads, partitionRead{tp: p.tp, fetchOffset: p.fetchOffset, rp: rp, records: r})
 	}
 	return reads, total, hasError
 }
@@ -182,6 +190,7 @@ func (s *Server) readFetch(req *kmsg.FetchRequest, parts []fetchPartition) ([]pa
 func (s *Server) shapeFetchResponse(ctx context.Context, req *kmsg.FetchRequest, resp *streamedFetch, reads []partitionRead, send []int) {
 	sent := make([]bool, len(reads))
 	codecs := map[string]string{}
+	downconversion := &downConversionSettings{}
 	for _, i := range send {
 		sent[i] = true
 		r := reads[i]
@@ -198,6 +207,9 @@ func (s *Server) shapeFetchResponse(ctx context.Context, req *kmsg.FetchRequest,
 				r.records = nil
 				r.rp = fetchErrorPartition(r.tp.Partition, kerr.UnsupportedCompressionType)
 			}
+		}
+		if req.Version < 4 {
+			r = s.downConvertRead(ctx, req, r, downconversion)
 		}
 		if n := len(resp.Topics); n == 0 || resp.Topics[n-1].Topic != r.tp.Topic {
 			rt := kmsg.NewFetchResponseTopic()

@@ -30,8 +30,8 @@ type apiTable []api
 // except where a file header says why we serve less.
 func (s *Server) newAPITable() apiTable {
 	t := apiTable{
-		{key: 0, min: 3, max: 8, handle: typed(s.handleProduce)},
-		{key: 1, min: 4, max: 11, handle: typed(s.handleFetch)},
+		{key: 0, min: 0, max: 8, handle: typed(s.handleProduce)},
+		{key: 1, min: 0, max: 11, handle: typed(s.handleFetch)},
 		{key: 2, min: 0, max: 5, handle: typed(s.handleListOffsets)},
 		{key: 3, min: 0, max: 9, handle: typed(s.handleMetadata)},
 		{key: 4, min: 0, max: 4, handle: typed(s.handleLeaderAndISR)},
