@@ -259,6 +259,8 @@ func (l *configChangeListener) reloadBrokerConfigs(ctx context.Context) error {
 		return err
 	}
 	l.dyn, l.loaded = d, true
+	defaults := l.topicDefaults()
+	s.dynTopicDefaults.Store(&defaults)
 	if !d.empty() {
 		s.log.Infof("Dynamic broker configs in effect: broker %s, cluster default %s", formatProps(d.broker), formatProps(d.cluster))
 	}

@@ -289,6 +289,16 @@ func (s *Server) topicDefaults(d dynamicConfigs) topicSettings {
 	return settings
 }
 
+// currentTopicDefaults are the broker defaults of topic configs in effect:
+// the static ones with the dynamic broker configs the listener last loaded.
+// New logs are created with them, without a ZooKeeper read.
+func (s *Server) currentTopicDefaults() topicSettings {
+	if d := s.dynTopicDefaults.Load(); d != nil {
+		return *d
+	}
+	return s.cfg.defaultTopicSettings()
+}
+
 // dynamicTopicDefaults reads the dynamic configs and returns the topic
 // defaults they give; on a ZooKeeper error, the static defaults.
 func (s *Server) dynamicTopicDefaults(ctx context.Context) topicSettings {

@@ -440,8 +440,9 @@ func TestDynKeyParse(t *testing.T) {
 }
 
 // TestReconcileNewPartitions: partitions created after the dynamic
-// defaults were loaded (with the static defaults, by the replica manager)
-// get them on the next reconcile pass; known ones are not touched again.
+// defaults were loaded get them at creation, and the reconcile pass (for
+// partitions created before the first load) does not touch partitions it
+// already handled.
 func TestReconcileNewPartitions(t *testing.T) {
 	h, admin := newDynamicHarness(t)
 	c := h.dial()
@@ -458,8 +459,8 @@ func TestReconcileNewPartitions(t *testing.T) {
 	}
 	h.leaderAndISR(c, "new", parts, 0)
 	pNew, _ := h.s.parts.get(tpOf("new", 0))
-	if got := pNew.log.Config().RetentionMs; got != h.s.cfg.Log.RetentionMs {
-		t.Fatalf("new partition created with retention %d, want the static %d", got, h.s.cfg.Log.RetentionMs)
+	if got := pNew.log.Config().RetentionMs; got != 5000 {
+		t.Fatalf("new partition created with retention %d, want the dynamic default 5000", got)
 	}
 	// A change to the old partition's log behind the listener's back shows
 	// whether reconcile touches partitions it already handled.

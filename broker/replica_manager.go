@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/sirupsen/logrus"
@@ -24,16 +25,20 @@ type replicaManager struct {
 
 	fetchers *fetcherManager
 
+	failureHandler sync.Once // starts the log dir failure handler (log_dir_failure.go)
+
 	mu struct {
 		sync.RWMutex
 		parts           map[storage.TopicPartition]*partition
-		controllerEpoch int32 // highest seen in a control request
+		offline         map[storage.TopicPartition]bool // local replica in an offline log dir
+		controllerEpoch int32                           // highest seen in a control request
 	}
 }
 
 func newReplicaManager(s *Server, log *logrus.Entry) *replicaManager {
 	rm := &replicaManager{s: s, log: log, fetchers: newFetcherManager(s, log)}
 	rm.mu.parts = make(map[storage.TopicPartition]*partition)
+	rm.mu.offline = make(map[storage.TopicPartition]bool)
 	return rm
 }
 
@@ -90,18 +95,26 @@ func (s *Server) checkBrokerEpoch(reqEpoch int64) error {
 type leaderAndISRPartition struct {
 	tp    storage.TopicPartition
 	state partitionState
+	isNew bool // the controller just created the replica: no data of it can exist
 }
 
 // becomeLeaderOrFollower applies LeaderAndIsr partition states and returns
 // each partition's error (ReplicaManager.becomeLeaderOrFollower).
 // REQUIRES: rm.stateChange held.
 func (rm *replicaManager) becomeLeaderOrFollower(ctx context.Context, controllerID int32, states []leaderAndISRPartition) map[storage.TopicPartition]error {
+	rm.startLogDirFailureHandler()
 	out := make(map[storage.TopicPartition]error, len(states))
 	var hws map[storage.TopicPartition]int64
 	topicCfg := map[string]topicSettings{}
 	me := rm.s.cfg.BrokerID
 	for _, st := range states {
 		tp := st.tp
+		if rm.isOffline(tp) {
+			rm.log.Warnf("Ignoring LeaderAndIsr request from controller %d epoch %d for partition %s-%d as the local replica for the partition is in an offline log directory",
+				controllerID, st.state.controllerEpoch, tp.Topic, tp.Partition)
+			out[tp] = kerr.KafkaStorageError
+			continue
+		}
 		p, exists := rm.get(tp)
 		current := int32(-1)
 		if exists {
@@ -119,6 +132,15 @@ func (rm *replicaManager) becomeLeaderOrFollower(ctx context.Context, controller
 			out[tp] = kerr.UnknownTopicOrPartition
 			continue
 		}
+		if offline := rm.offlineDirs(); !exists && !st.isNew && len(offline) > 0 {
+			// Its log may be in the failed dir: an empty one elsewhere
+			// would let this replica rejoin without its data.
+			rm.log.Errorf("Error creating log for partition %s-%d: Can not create log for %s-%d because log directories %s are offline",
+				tp.Topic, tp.Partition, tp.Topic, tp.Partition, strings.Join(offline, ","))
+			rm.markOffline(tp)
+			out[tp] = kerr.KafkaStorageError
+			continue
+		}
 		if !exists {
 			settings, ok := topicCfg[tp.Topic]
 			if !ok {
@@ -128,6 +150,7 @@ func (rm *replicaManager) becomeLeaderOrFollower(ctx context.Context, controller
 			log, err := rm.s.deps.Logs.GetOrCreate(tp, settings.Log)
 			if err != nil {
 				rm.log.Errorf("Error creating log for partition %s-%d: %v", tp.Topic, tp.Partition, err)
+				rm.markOffline(tp)
 				out[tp] = kerr.KafkaStorageError
 				continue
 			}
@@ -181,7 +204,7 @@ func (rm *replicaManager) becomeLeaderOrFollower(ctx context.Context, controller
 // defaults; overrides that do not parse are logged and skipped, so a bad
 // znode written by another tool cannot keep a partition offline.
 func (s *Server) topicSettings(ctx context.Context, topic string) topicSettings {
-	base := s.cfg.defaultTopicSettings()
+	base := s.currentTopicDefaults()
 	overrides, err := s.deps.Admin.TopicConfig(ctx, topic)
 	if err != nil {
 		s.parts.log.Warnf("Reading the config of topic %s failed, using broker defaults: %v", topic, err)
@@ -212,6 +235,11 @@ func (rm *replicaManager) stopReplicas(tps []storage.TopicPartition, del bool) m
 			out[tp] = nil
 			continue
 		}
+		if rm.isOffline(tp) {
+			rm.log.Errorf("Error deleting partition %s-%d: Partition %s-%d is on an offline disk", tp.Topic, tp.Partition, tp.Topic, tp.Partition)
+			out[tp] = kerr.KafkaStorageError
+			continue
+		}
 		rm.mu.Lock()
 		p, ok := rm.mu.parts[tp]
 		delete(rm.mu.parts, tp)
@@ -235,6 +263,7 @@ func (rm *replicaManager) stopReplicas(tps []storage.TopicPartition, del bool) m
 
 // checkpointHighWatermarks writes every hosted partition's high watermark.
 func (rm *replicaManager) checkpointHighWatermarks() {
+	rm.startLogDirFailureHandler()
 	parts := rm.all()
 	hw := make(map[storage.TopicPartition]int64, len(parts))
 	for _, p := range parts {

@@ -35,6 +35,10 @@ type Server struct {
 	fetchSessions *fetchSessionCache
 	// quotas count connections per listener and IP (quota.go).
 	quotas *connQuotas
+	// dynTopicDefaults are the broker defaults of topic configs with the
+	// dynamic broker configs applied, as last loaded by the config change
+	// listener; nil until then (the static defaults apply).
+	dynTopicDefaults atomic.Pointer[topicSettings]
 
 	// ctx is cancelled when Close begins; every tracked goroutine and every
 	// request context derives from it.
