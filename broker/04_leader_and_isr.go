@@ -9,9 +9,11 @@ package broker
 // epoch is above ours (else STALE_CONTROLLER_EPOCH for it), and only if we
 // are among its replicas (else UNKNOWN_TOPIC_OR_PARTITION). A new
 // partition's log is created with the topic's /config/topics overrides
-// merged over the broker defaults. Differs: followers do not fetch yet
-// (the replica fetcher comes with the replication work); live_leaders is
-// not used.
+// merged over the broker defaults. A partition whose local replica is in
+// an offline log dir answers KAFKA_STORAGE_ERROR before any other check, and
+// so does one that is not new (is_new false) and has no log while a log dir
+// is offline: its log may be in that dir (log_dir_failure.go). Differs:
+// live_leaders is not used.
 
 import (
 	"context"
@@ -32,6 +34,7 @@ func (s *Server) handleLeaderAndISR(ctx context.Context, _ *conn, req *kmsg.Lead
 				leader: p.Leader, leaderEpoch: p.LeaderEpoch, controllerEpoch: p.ControllerEpoch,
 				zkVersion: p.ZKVersion, replicas: p.Replicas, isr: p.ISR,
 			},
+			isNew: p.IsNew,
 		})
 	}
 	for _, p := range req.PartitionStates {
