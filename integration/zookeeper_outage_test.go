@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/samsa-broker/samsa/integration/harness"
@@ -219,103 +216,4 @@ func TestZooKeeperOutage(t *testing.T) {
 	})
 	o.produce("after-failover", 60)
 	o.consumeAll(c.brokers[0].Addr() + "," + c.brokers[1].Addr())
-}
-
-// TestFullLogDir fills the only log dir (a small tmpfs) under a producer.
-// As Kafka 2.4 does, the broker takes the dir offline and, having no other,
-// halts with "Shutdown broker because all log dirs in ... have failed";
-// once there is room again it restarts and every acknowledged record is
-// there. It needs root to mount the tmpfs and is skipped otherwise.
-func TestFullLogDir(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small tmpfs needs root")
-	}
-	dir := filepath.Join(t.TempDir(), "kafka-logs")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
-
-	zk := ensemble.Connect() + harness.Chroot(t)
-	b := harness.StartBroker(t, harness.BrokerOpts{ID: 1, ZK: zk, LogDir: dir, Props: map[string]string{
-		"log.segment.bytes":        "1048576",
-		"log.index.size.max.bytes": "65536",
-	}})
-	harness.WaitCluster(t, zk, 1)
-	const topic = "full"
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr()), kgo.DefaultProduceTopic(topic),
-		kgo.ProducerBatchCompression(kgo.NoCompression()), kgo.RecordRetries(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	if resp, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, topic); err != nil || resp.Err != nil {
-		t.Fatalf("create topic: %v %v", err, resp.Err)
-	}
-	cancel()
-
-	// 8 KiB records until the broker refuses one; 4 MiB hold about 500.
-	value := strings.Repeat("x", 8<<10)
-	var acked []string
-	var refused error
-	for i := 0; i < 2000 && refused == nil; i++ {
-		v := fmt.Sprintf("%d-%s", i, value)
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		refused = cl.ProduceSync(ctx, &kgo.Record{Value: []byte(v)}).FirstErr()
-		cancel()
-		if refused == nil {
-			acked = append(acked, v)
-		}
-	}
-	if refused == nil {
-		t.Fatalf("%d records of 8 KiB fit in a 4 MiB log dir", len(acked))
-	}
-	t.Logf("%d records acknowledged, then: %v", len(acked), refused)
-
-	select {
-	case <-b.Done():
-	case <-time.After(90 * time.Second):
-		t.Fatalf("the broker still runs with its only log dir full; its output:\n%s", b.LogTail(30))
-	}
-	_, exitErr := b.Exited()
-	var ee *exec.ExitError
-	if !errors.As(exitErr, &ee) || ee.ExitCode() != 1 {
-		t.Errorf("exit: %v, want exit status 1", exitErr)
-	}
-	want := "ERROR Shutdown broker because all log dirs in " + dir + " have failed (kafka.log.LogManager)"
-	if out := b.LogTail(200); !strings.Contains(out, want) {
-		t.Errorf("the output lacks %q:\n%s", want, out)
-	}
-
-	// Room again: the broker recovers its log and serves every
-	// acknowledged record.
-	if out, err := exec.Command("mount", "-o", "remount,size=64m", dir).CombinedOutput(); err != nil {
-		t.Fatalf("growing the tmpfs: %v: %s", err, out)
-	}
-	b.Restart()
-	b.WaitListening()
-	cons, err := kgo.NewClient(kgo.SeedBrokers(b.Addr()), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(500*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cons.Close()
-	var got []string
-	ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	for len(got) < len(acked) && ctx.Err() == nil {
-		cons.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
-	}
-	if len(got) < len(acked) {
-		t.Fatalf("read back %d records, %d were acknowledged", len(got), len(acked))
-	}
-	for i, v := range acked {
-		if got[i] != v {
-			t.Fatalf("record %d differs after the restart", i)
-		}
-	}
 }
