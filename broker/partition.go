@@ -53,6 +53,10 @@ type partition struct {
 		// and after truncation, kept by leader and followers alike so that
 		// a new leader knows the sequences.
 		producers map[int64]*producerEntry
+		// producersSweptAt is when expired producers were last looked
+		// for (Kafka's PeriodicProducerExpirationCheck, done here on the
+		// next append once the interval has passed).
+		producersSweptAt time.Time
 	}
 }
 
@@ -61,6 +65,9 @@ func newPartition(tp storage.TopicPartition, localID int32, log PartitionLog, hw
 	p.mu.leader = -1
 	p.mu.leaderEpoch = -1
 	p.mu.minISR = minISR
+	// Kafka's first producer expiration check comes one interval after
+	// the log is loaded.
+	p.mu.producersSweptAt = time.Now()
 	p.mu.hw = clamp(hw, log.LogStartOffset(), log.LogEndOffset())
 	log.SetHighWatermark(p.mu.hw)
 	return p
@@ -230,6 +237,7 @@ func (p *partition) appendAsLeader(records []byte, acks int16, now time.Time) (s
 		p.mu.Unlock()
 		return storage.AppendResult{}, kerr.NotEnoughReplicas
 	}
+	p.expireProducersLocked(now)
 	if len(ids) > 0 {
 		dup, err := p.checkProducersLocked(ids)
 		if err != nil {
@@ -409,6 +417,7 @@ func (p *partition) appendAsFollower(epoch int32, fetchOffset int64, records []b
 			return fmt.Errorf("broker: appending fetched batches to %s-%d at %d: %w", p.tp.Topic, p.tp.Partition, fetchOffset, err)
 		}
 		p.recordProducersLocked(idempotentBatches(records, false), 0)
+		p.expireProducersLocked(time.Now())
 	}
 	hw := clamp(leaderHW, p.log.LogStartOffset(), p.log.LogEndOffset())
 	moved := hw != p.mu.hw
@@ -612,6 +621,27 @@ func (p *partition) recordProducersLocked(bs []idempotentBatch, shift int64) {
 // after it, reloaded by Truncate).
 type producerStateLog interface {
 	Producers() []storage.ProducerState
+}
+
+// producerExpiringLog is a log that expires idle producers itself
+// (*storage.Log, after transactional.id.expiration.ms).
+type producerExpiringLog interface {
+	RemoveExpiredProducers(now time.Time) []int64
+}
+
+// expireProducersLocked drops the producers the log expired, at most once
+// per storage.ProducerExpirationCheckInterval. A producer that comes back
+// after expiry is unknown: it must start again at sequence 0.
+// REQUIRES: p.mu held.
+func (p *partition) expireProducersLocked(now time.Time) {
+	el, ok := p.log.(producerExpiringLog)
+	if !ok || now.Sub(p.mu.producersSweptAt) < storage.ProducerExpirationCheckInterval {
+		return
+	}
+	p.mu.producersSweptAt = now
+	for _, id := range el.RemoveExpiredProducers(now) {
+		delete(p.mu.producers, id)
+	}
 }
 
 // rebuildProducersLocked takes the producer state from the log after it

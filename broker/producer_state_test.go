@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -14,9 +15,15 @@ import (
 	"github.com/samsa-broker/samsa/storage"
 )
 
-// idempotent returns a batch of n records from producer pid.
+// idempotent returns a batch of n records from producer pid, timestamped
+// now so that no producer expires (transactional.id.expiration.ms).
 func idempotent(pid int64, epoch int16, seq int32, n int) []byte {
-	b := makeBatch(n, 1)
+	return idempotentAt(pid, epoch, seq, n, time.Now().UnixMilli())
+}
+
+// idempotentAt is idempotent with the records' timestamp.
+func idempotentAt(pid int64, epoch int16, seq int32, n int, ts int64) []byte {
+	b := makeBatch(n, ts)
 	binary.BigEndian.PutUint64(b[43:], uint64(pid))
 	binary.BigEndian.PutUint16(b[51:], uint16(epoch))
 	binary.BigEndian.PutUint32(b[53:], uint32(seq))
@@ -207,6 +214,64 @@ func TestProducerStateSurvivesRestart(t *testing.T) {
 			}
 			if leo := p.log.LogEndOffset(); leo != 10 {
 				t.Fatalf("log end %d, want 10 (the duplicate not written again)", leo)
+			}
+		})
+	}
+}
+
+// TestProducerExpiry: a producer idle for transactional.id.expiration.ms is
+// forgotten at the next expiration check: it must start again at sequence
+// 0, as after Kafka's removeExpiredProducers. Producers still active keep
+// their sequences, and nothing expires before the check interval passed.
+func TestProducerExpiry(t *testing.T) {
+	start := time.Now()
+	late := start.Add(storage.ProducerExpirationCheckInterval + time.Minute)
+	idle := start.Add(-2 * time.Hour).UnixMilli()
+	type step struct {
+		pid     int64
+		seq     int32
+		ts      int64
+		now     time.Time
+		wantErr *kerr.Error
+	}
+	tests := []struct {
+		name     string
+		expiryMs int64
+		steps    []step
+	}{
+		{"idle producer expires at the check", 3600_000, []step{
+			{7, 0, idle, start, nil}, {8, 0, start.UnixMilli(), start, nil},
+			{7, 1, idle, start, nil}, // before the check interval: still known
+			{7, 2, late.UnixMilli(), late, kerr.UnknownProducerID},
+			{8, 1, late.UnixMilli(), late, nil},
+			{7, 0, late.UnixMilli(), late, nil},
+		}},
+		{"expiry off", 0, []step{
+			{7, 0, idle, start, nil}, {7, 1, late.UnixMilli(), late, nil},
+		}},
+		{"not yet idle long enough", 3 * 3600_000, []step{
+			{7, 0, idle, start, nil}, {7, 1, late.UnixMilli(), late, nil},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := storage.OpenManager(storage.ManagerConfig{Dirs: []string{"/logs"}, Default: storage.DefaultLogConfig(), FS: storage.NewMemFS()}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			lc := storage.DefaultLogConfig()
+			lc.ProducerIDExpirationMs = tt.expiryMs
+			lg, err := StorageLogs(m).GetOrCreate(tpOf("x", 0), lc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := leaderPartition(t, lg)
+			for i, s := range tt.steps {
+				_, err := p.appendAsLeader(idempotentAt(s.pid, 0, s.seq, 1, s.ts), -1, s.now)
+				if s.wantErr == nil && err != nil || s.wantErr != nil && !errors.Is(err, s.wantErr) {
+					t.Fatalf("step %d (producer %d seq %d): %v, want %v", i, s.pid, s.seq, err, s.wantErr)
+				}
 			}
 		})
 	}

@@ -45,6 +45,12 @@ type LogConfig struct {
 	// config, as in Kafka's LogConfig, so that the broker's produce path
 	// finds the live value of the topic.
 	CompressionType string
+
+	// ProducerIDExpirationMs is transactional.id.expiration.ms, a broker
+	// setting and not a topic key: Kafka's LogManager hands it to every Log
+	// as maxProducerIdExpirationMs. It travels with the log's config so that
+	// topic configs built from the broker default carry it. 0 or less: never.
+	ProducerIDExpirationMs int64
 }
 
 // DefaultLogConfig returns Kafka 2.4's broker defaults.
@@ -67,6 +73,7 @@ func DefaultLogConfig() LogConfig {
 		MaxCompactionLagMs:              math.MaxInt64,
 		MinCleanableDirtyRatio:          0.5,
 		CompressionType:                 "producer",
+		ProducerIDExpirationMs:          7 * 24 * 3600 * 1000,
 	}
 }
 

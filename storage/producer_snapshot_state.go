@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"time"
 )
 
 // producerBatchesToRetain is Kafka's ProducerStateEntry.NumBatchesToRetain: how many of a
@@ -153,11 +154,39 @@ func cmpInt64(a, b int64) int {
 	return 0
 }
 
+// ProducerExpirationCheckInterval is how often Kafka 2.4 looks for expired producers
+// (LogManager.ProducerIdExpirationCheckIntervalMs, not configurable in 2.4).
+const ProducerExpirationCheckInterval = 10 * time.Minute
+
+// producerExpired is ProducerStateManager.isProducerExpired: no open transaction and no
+// batch for maxMs by the producer's last batch timestamp. maxMs <= 0 never expires.
+func producerExpired(nowMs, maxMs int64, lastTimestamp, txnFirstOffset int64) bool {
+	return maxMs > 0 && txnFirstOffset < 0 && nowMs-lastTimestamp >= maxMs
+}
+
+// removeExpired is ProducerStateManager.removeExpiredProducers; it returns the ids removed,
+// in order.
+func (ps *producerStates) removeExpired(nowMs, maxMs int64) []int64 {
+	var gone []int64
+	for id, e := range ps.m {
+		if producerExpired(nowMs, maxMs, e.LastTimestamp, e.CurrentTxnFirstOffset) {
+			delete(ps.m, id)
+			gone = append(gone, id)
+		}
+	}
+	slices.Sort(gone)
+	return gone
+}
+
 // load replaces the state with a snapshot's entries (Kafka's readSnapshot: the last batch
-// becomes the only one remembered).
-func (ps *producerStates) load(entries []ProducerSnapshotEntry, offset int64) {
+// becomes the only one remembered). Entries expired at nowMs are left out, as Kafka's
+// loadFromSnapshot filters them.
+func (ps *producerStates) load(entries []ProducerSnapshotEntry, offset, nowMs, maxMs int64) {
 	ps.reset(offset)
 	for _, se := range entries {
+		if producerExpired(nowMs, maxMs, se.Timestamp, se.CurrentTxnFirstOffset) {
+			continue
+		}
 		e := &ProducerState{ProducerID: se.ProducerID, Epoch: se.ProducerEpoch, CoordinatorEpoch: se.CoordinatorEpoch,
 			LastTimestamp: se.Timestamp, CurrentTxnFirstOffset: se.CurrentTxnFirstOffset}
 		if e.CurrentTxnFirstOffset < 0 {
@@ -187,6 +216,17 @@ func (l *Log) Producers() []ProducerState {
 	}
 	slices.SortFunc(out, func(a, b ProducerState) int { return cmpInt64(a.ProducerID, b.ProducerID) })
 	return out
+}
+
+// RemoveExpiredProducers forgets the producers whose last batch is older than
+// transactional.id.expiration.ms (LogConfig.ProducerIDExpirationMs) at now and that have no
+// open transaction, as Kafka's PeriodicProducerExpirationCheck does every
+// ProducerExpirationCheckInterval. It returns the producer ids removed, in order, so that a
+// caller mirroring the state can drop them too. The next snapshot leaves them out.
+func (l *Log) RemoveExpiredProducers(now time.Time) []int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.producers.removeExpired(now.UnixMilli(), l.Config().ProducerIDExpirationMs)
 }
 
 // takeProducerSnapshotLocked writes <mapEnd>.snapshot unless one at that offset or later
@@ -253,7 +293,7 @@ func (l *Log) reloadProducersLocked() error {
 			continue
 		}
 		l.log.Infof("Loading producer state from snapshot file '%s'", name)
-		ps.load(entries, offs[i])
+		ps.load(entries, offs[i], time.Now().UnixMilli(), l.Config().ProducerIDExpirationMs)
 		break
 	}
 	if err := l.replayProducersLocked(leo); err != nil {

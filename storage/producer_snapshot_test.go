@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 )
 
 // kafkaSnapshotEntries is testdata/kafka-2.4.1-producer.snapshot, the file
@@ -102,12 +103,14 @@ func snapshotLog(t *testing.T, fsys FS, clean bool) *Log {
 	return openTestLog(t, fsys, "/d/t-0", cfg, clean)
 }
 
-// appendProducer appends n 2-record batches of producer 7 as a follower would.
+// appendProducer appends n 2-record batches of producer 7 as a follower would, with
+// timestamps of now, so that no reload finds them expired.
 func appendProducer(t *testing.T, l *Log, n int) {
 	t.Helper()
+	now := time.Now().UnixMilli()
 	for range n {
 		off := l.LogEndOffset()
-		if _, err := l.AppendAsFollower(idempotentBatch(off, 2, 7, 0, int32(off), 1000+off)); err != nil {
+		if _, err := l.AppendAsFollower(idempotentBatch(off, 2, 7, 0, int32(off), now+off)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -154,7 +157,7 @@ func TestLogProducerSnapshots(t *testing.T) {
 
 	// A reopen takes the state from the snapshot at 12 and reads no batch: a snapshot
 	// that says something else wins over the log.
-	forged := EncodeProducerSnapshot([]ProducerSnapshotEntry{{ProducerID: 9, ProducerEpoch: 3, LastSequence: 50, LastOffset: 11, OffsetDelta: 1, Timestamp: 5, CoordinatorEpoch: -1, CurrentTxnFirstOffset: -1}})
+	forged := EncodeProducerSnapshot([]ProducerSnapshotEntry{{ProducerID: 9, ProducerEpoch: 3, LastSequence: 50, LastOffset: 11, OffsetDelta: 1, Timestamp: time.Now().UnixMilli(), CoordinatorEpoch: -1, CurrentTxnFirstOffset: -1}})
 	if err := writeSnapshotFile(fsys, "/d/t-0", 12, forged); err != nil {
 		t.Fatal(err)
 	}

@@ -206,6 +206,7 @@ func logConfig(c *conf.BrokerConfig) storage.LogConfig {
 	l.MaxCompactionLagMs = c.LogCleanerMaxCompactionLagMs
 	l.MinCleanableDirtyRatio = c.LogCleanerMinCleanableRatio
 	l.Preallocate = c.LogPreallocate
+	l.ProducerIDExpirationMs = int64(c.TransactionalIDExpirationMs)
 	return l
 }
 
