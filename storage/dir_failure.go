@@ -75,7 +75,7 @@ func (m *Manager) failDir(d *logDir, msg string, err error) {
 	if !d.offline.CompareAndSwap(false, true) {
 		return
 	}
-	m.log.WithError(err).Error(msg)
+	m.log.WithField("logger", "kafka.server.LogDirFailureChannel").WithError(err).Error(msg)
 	// Both channels hold one slot per dir and each dir is sent once: never blocks.
 	m.retire <- d
 	m.failures <- d.path

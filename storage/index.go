@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -128,11 +129,26 @@ func (ix *indexFile) trimToValidSize() error {
 }
 
 // put writes entry slot n and publishes it. REQUIRES: log lock.
-func (ix *indexFile) put(n int32, fill func(b []byte)) {
+//
+// The mapping is sparse: the first write to a page makes the file system
+// allocate it, and on a full disk the kernel answers with SIGBUS. That fault
+// becomes an error here instead of killing the process, and the entry is
+// not published.
+func (ix *indexFile) put(n int32, fill func(b []byte)) (err error) {
 	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			err = fmt.Errorf("storage: write to index %s failed (no space left on its file system?): %v", ix.path, r)
+		}
+	}()
 	fill(ix.buf[int(n)*ix.entrySize : int(n+1)*ix.entrySize])
-	ix.mu.Unlock()
 	ix.entries.Store(n + 1)
+	return nil
 }
 
 func (ix *indexFile) flush() error {
@@ -195,11 +211,10 @@ func (x offsetIndex) append(offset int64, pos int64) error {
 	if n >= x.maxEntries.Load() {
 		return fmt.Errorf("storage: offset index %s is full", x.path)
 	}
-	x.put(n, func(b []byte) {
+	return x.put(n, func(b []byte) {
 		binary.BigEndian.PutUint32(b, uint32(offset-x.baseOffset))
 		binary.BigEndian.PutUint32(b[4:], uint32(pos))
 	})
-	return nil
 }
 
 // lookup returns the largest entry with offset <= target, or (base, 0).
@@ -272,11 +287,10 @@ func (x timeIndex) maybeAppend(ts, offset int64, skipFullCheck bool) error {
 	if ts <= lastTs {
 		return nil
 	}
-	x.put(n, func(b []byte) {
+	return x.put(n, func(b []byte) {
 		binary.BigEndian.PutUint64(b, uint64(ts))
 		binary.BigEndian.PutUint32(b[8:], uint32(offset-x.baseOffset))
 	})
-	return nil
 }
 
 // lookup returns the largest entry with timestamp <= target, or (-1, base).

@@ -1,0 +1,41 @@
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestIndexWriteFault: a write to an index page the file system cannot back
+// (here: beyond the end of the file, which SIGBUSes just as a page of a full
+// tmpfs does) is an error, not a crash, and publishes nothing.
+func TestIndexWriteFault(t *testing.T) {
+	tests := []struct {
+		name   string
+		cutTo  int64
+		wantOK bool
+	}{
+		{"backed page", 4096, true},
+		{"page beyond the file", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "00000000000000000000.index")
+			ix, err := openIndexFile(osFS{}, path, 0, offsetIndexEntrySize, 8192)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.release()
+			if err := os.Truncate(path, tt.cutTo); err != nil {
+				t.Fatal(err)
+			}
+			err = offsetIndex{ix}.append(5, 100)
+			if (err == nil) != tt.wantOK {
+				t.Fatalf("append: %v", err)
+			}
+			if want := map[bool]int32{true: 1, false: 0}[tt.wantOK]; ix.count() != want {
+				t.Fatalf("%d entries published, want %d", ix.count(), want)
+			}
+		})
+	}
+}
