@@ -3,8 +3,10 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,7 +48,52 @@ func TestQueueUnderFaults(t *testing.T) {
 		t.Skip("chaos run skipped in -short mode")
 	}
 	duration := chaosDuration(t)
-	ens := harness.StartEnsemble(t, 3)
+	setupCtx, setupCancel := context.WithTimeout(context.Background(), time.Minute)
+	defer setupCancel()
+
+	// Each process runs under a uid of its own when the test is root, so
+	// the firewall can cut links between them; the uids depend on the pid
+	// so that two runs never share rules.
+	uidBase := uint32(0)
+	if os.Geteuid() == 0 {
+		uidBase = 60000 + uint32(os.Getpid()%500)*10
+	} else {
+		t.Log("network partitions skipped: the test does not run as root, so processes cannot run under uids of their own")
+	}
+	ensOpts := harness.EnsembleOpts{Nodes: 3}
+	clocks, err := NewClocks(ensOpts.Nodes)
+	if err != nil {
+		t.Logf("clock skew skipped: %v", err)
+		clocks = nil
+	} else {
+		t.Cleanup(clocks.Close)
+	}
+	for i := range ensOpts.Nodes {
+		if uidBase != 0 {
+			ensOpts.UIDs = append(ensOpts.UIDs, uidBase+5+uint32(i))
+		}
+		if clocks != nil {
+			ensOpts.Env = append(ensOpts.Env, clocks.Env(i))
+		}
+	}
+	var fw *Firewall
+	if uidBase != 0 {
+		fw, err = NewFirewall(setupCtx)
+		if err != nil {
+			t.Logf("network partitions skipped: %v", err)
+			fw = nil
+		} else {
+			t.Cleanup(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				if err := fw.Close(ctx); err != nil {
+					t.Errorf("remove the firewall chain: %v", err)
+				}
+			})
+		}
+	}
+
+	ens := harness.StartEnsembleOpts(t, ensOpts)
 	zk := ens.Connect() + harness.Chroot(t)
 	props := map[string]string{
 		"zookeeper.session.timeout.ms":         strconv.Itoa(int(sessionTimeout / time.Millisecond)),
@@ -63,10 +110,17 @@ func TestQueueUnderFaults(t *testing.T) {
 		"offsets.commit.required.acks":         "-1",
 		"transaction.state.log.num.partitions": "3",
 	}
-	c := &Cluster{Ensemble: ens, SessionTimeout: sessionTimeout}
+	const topic = "queue"
+	seed := uint64(time.Now().UnixNano())
+	c := &Cluster{Ensemble: ens, SessionTimeout: sessionTimeout, Topic: topic, Firewall: fw, Clocks: clocks,
+		Rand: rand.New(rand.NewPCG(seed, seed>>1))}
 	var seeds []string
 	for id := int32(1); id <= 3; id++ {
-		b := harness.StartBroker(t, harness.BrokerOpts{ID: id, ZK: zk, Props: props})
+		uid := uint32(0)
+		if uidBase != 0 {
+			uid = uidBase + uint32(id)
+		}
+		b := harness.StartBroker(t, harness.BrokerOpts{ID: id, ZK: zk, Props: props, UID: uid})
 		c.Brokers = append(c.Brokers, b)
 		seeds = append(seeds, b.Addr())
 	}
@@ -74,7 +128,6 @@ func TestQueueUnderFaults(t *testing.T) {
 	c.Seeds = seeds
 
 	const partitions = 4
-	topic := "queue"
 	createTopic(t, seeds, topic, partitions)
 
 	logger := logrus.New()
@@ -95,7 +148,13 @@ func TestQueueUnderFaults(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); w.Run(ctx) }()
 
-	injections := runNemesis(ctx, t, c, start)
+	round := 0
+	faults, skipped := c.Faults(func() int { return round })
+	for _, why := range skipped {
+		t.Logf("fault skipped: %s", why)
+	}
+	faults = selectFaults(t, faults, c.Rand)
+	injections := runNemesis(ctx, t, faults, &round, start)
 	<-done
 	t.Logf("workload finished after %v; draining", time.Since(start).Round(time.Second))
 
@@ -107,7 +166,7 @@ func TestQueueUnderFaults(t *testing.T) {
 
 	settings := Safe()
 	res := Check(h.Ops(), settings)
-	rep := Report{Duration: duration, Settings: settings, Workers: w.Workers, Partitions: partitions, Result: res, Injections: injections}
+	rep := Report{Duration: duration, Settings: settings, Workers: w.Workers, Partitions: partitions, Result: res, Injections: injections, Skipped: skipped}
 	md := rep.Markdown()
 	path := os.Getenv("SAMSA_CHAOS_REPORT")
 	if path == "" {
@@ -134,20 +193,44 @@ func TestQueueUnderFaults(t *testing.T) {
 	}
 }
 
+// selectFaults returns the faults a run rotates through: those named in
+// SAMSA_CHAOS_FAULTS (comma-separated keys) in that order, or else all of
+// them starting at a random one, so that successive short runs, which have
+// time for only some, cover every fault in turn.
+func selectFaults(t *testing.T, faults []Fault, rng *rand.Rand) []Fault {
+	t.Helper()
+	var keys []string
+	for _, f := range faults {
+		keys = append(keys, f.Key)
+	}
+	if env := os.Getenv("SAMSA_CHAOS_FAULTS"); env != "" {
+		var out []Fault
+		for _, k := range strings.Split(env, ",") {
+			i := slices.Index(keys, strings.TrimSpace(k))
+			if i < 0 {
+				t.Fatalf("SAMSA_CHAOS_FAULTS: no fault %q in this run; there are %s", k, strings.Join(keys, ", "))
+			}
+			out = append(out, faults[i])
+		}
+		return out
+	}
+	first := rng.IntN(len(faults))
+	out := append(slices.Clone(faults[first:]), faults[:first]...)
+	t.Logf("fault rotation starts at %s: %s", out[0].Key, strings.Join(append(slices.Clone(keys[first:]), keys[:first]...), ", "))
+	return out
+}
+
 // runNemesis injects the faults in rotation, one at a time with a quiet
 // spell between, until ctx ends; it heals every fault it injects before it
 // returns, and never starts one it could not finish before ctx's deadline.
-func runNemesis(ctx context.Context, t *testing.T, c *Cluster, start time.Time) []Injection {
+// *round counts injections, which the faults use to rotate their victims.
+func runNemesis(ctx context.Context, t *testing.T, faults []Fault, round *int, start time.Time) []Injection {
 	const quiet = 5 * time.Second
-	round := 0
-	// The victim rotates with every injection, so that kills and pauses
-	// hit each broker in turn.
-	faults := c.Faults(func() int { return round })
 	deadline, _ := ctx.Deadline()
 	var out []Injection
 	for i := 0; ; i++ {
 		f := faults[i%len(faults)]
-		round = i
+		*round = i
 		if time.Until(deadline) < quiet+f.Hold+10*time.Second {
 			return out
 		}
@@ -161,9 +244,11 @@ func runNemesis(ctx context.Context, t *testing.T, c *Cluster, start time.Time) 
 		in.Victim = victim
 		if err != nil {
 			in.Err = err.Error()
+			t.Logf("fault at %v: %s (%s) could not be injected: %v", in.At.Round(time.Second), f.Name, victim, err)
 			out = append(out, in)
 			continue
 		}
+		t.Logf("fault at %v: %s (%s)", in.At.Round(time.Second), f.Name, victim)
 		time.Sleep(f.Hold)
 		hctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		if err := f.Heal(hctx); err != nil {

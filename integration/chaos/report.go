@@ -22,6 +22,8 @@ type Report struct {
 	Partitions int32
 	Result     Result
 	Injections []Injection
+	// Skipped says which faults this run could not inject at all, and why.
+	Skipped []string
 }
 
 // Markdown renders the report as the tables docs/reliability.md holds:
@@ -46,6 +48,9 @@ func (r Report) Markdown() string {
 	b.WriteString("| Fault | Injected |\n|---|---:|\n")
 	for _, f := range order {
 		fmt.Fprintf(&b, "| %s | %d |\n", f, counts[f])
+	}
+	for _, why := range r.Skipped {
+		fmt.Fprintf(&b, "\nNot injected in this run: %s.\n", why)
 	}
 	b.WriteString("\n| Anomaly | Count | Allowed under these settings |\n|---|---:|---|\n")
 	for _, k := range Kinds() {
