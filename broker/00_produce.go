@@ -6,7 +6,9 @@ package broker
 // up-converted to one magic 2 batch before the checks below
 // (convert_produce.go), as Kafka does with message.format.version 2.4.
 // v0-2 partition data that holds a magic 2 batch is taken as it is, as
-// Kafka does for clients that send the wrong format.
+// Kafka does for clients that send the wrong format; v0-2 partition data
+// without one complete message closes the connection, as Kafka fails to
+// parse such a request.
 // As Kafka: acks outside {0, 1, -1} is INVALID_REQUIRED_ACKS for every
 // partition; each partition's batches are validated (magic, lengths,
 // CRC-32C, record counts, codec for the version: CORRUPT_MESSAGE,
@@ -27,6 +29,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -63,6 +66,11 @@ func (s *Server) handleProduce(ctx context.Context, c *conn, req *kmsg.ProduceRe
 				err = kerr.InvalidRequiredAcks
 			} else {
 				part, res, err = s.produceOne(storage.TopicPartition{Topic: t.Topic, Partition: p.Partition}, p.Records, req.Acks, req.Version, now)
+			}
+			if errors.Is(err, errNoCompleteMessage) {
+				// Kafka cannot even parse such a request
+				// (ProduceRequest.setFlags) and closes the connection.
+				return nil, fmt.Errorf("broker: produce v%d from %s: %s-%d: %w", req.Version, c.clientAddr(), t.Topic, p.Partition, err)
 			}
 			if err != nil {
 				failed = true
@@ -147,10 +155,7 @@ func (s *Server) produceOne(tp storage.TopicPartition, records []byte, acks, ver
 			return nil, none, err
 		}
 		if converted == nil {
-			// No complete message: Kafka appends nothing and answers
-			// success with no offsets.
-			return p, storage.AppendResult{FirstOffset: -1, LastOffset: -1, LogEndOffset: p.log.LogEndOffset(), LogAppendTime: -1,
-				MaxTimestamp: -1, OffsetOfMaxTimestamp: -1, LogStartOffset: p.log.LogStartOffset()}, nil
+			return nil, none, errNoCompleteMessage
 		}
 		records = converted
 	}

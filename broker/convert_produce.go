@@ -19,6 +19,7 @@ package broker
 // epoch and, for LogAppendTime topics, the append time.
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,6 +30,10 @@ import (
 	"github.com/samsa-broker/samsa/protocol"
 	"github.com/samsa-broker/samsa/storage"
 )
+
+// errNoCompleteMessage: a v0-2 partition's data holds no complete
+// message; the handler closes the connection.
+var errNoCompleteMessage = errors.New("no complete message in the partition data")
 
 // isLegacyMessageSet reports whether produced partition data is a magic 0
 // or 1 message set (or holds no complete entry, which Kafka appends as
