@@ -2,8 +2,10 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -265,6 +267,31 @@ func TestLogDirFailure(t *testing.T) {
 		}
 		return nil
 	})
+
+	// kafka-log-dirs reports the failed dir with KafkaStorageException.
+	run := samsaTool(t, "", "kafka-log-dirs", "--bootstrap-server", c.bootstrap(), "--describe", "--broker-list", "1")
+	lines := strings.Split(strings.TrimSpace(run.Stdout), "\n")
+	var described struct {
+		Brokers []struct {
+			LogDirs []struct {
+				LogDir string  `json:"logDir"`
+				Error  *string `json:"error"`
+			} `json:"logDirs"`
+		} `json:"brokers"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &described); err != nil || len(described.Brokers) != 1 {
+		t.Fatalf("kafka-log-dirs: %v: %+v", err, run)
+	}
+	dirErrs := map[string]string{}
+	for _, d := range described.Brokers[0].LogDirs {
+		dirErrs[d.LogDir] = "null"
+		if d.Error != nil {
+			dirErrs[d.LogDir] = *d.Error
+		}
+	}
+	if want := map[string]string{big: "null", small: "org.apache.kafka.common.errors.KafkaStorageException"}; !maps.Equal(dirErrs, want) {
+		t.Errorf("kafka-log-dirs errors by dir: %v, want %v", dirErrs, want)
+	}
 
 	// Nothing acknowledged is lost, and the healthy dir took records to the end.
 	for _, p := range bigParts {
