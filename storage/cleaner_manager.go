@@ -6,8 +6,17 @@ import (
 	"time"
 )
 
-// cleanerBackoff is Kafka's log.cleaner.backoff.ms: the pause when no log needs cleaning.
-const cleanerBackoff = 15 * time.Second
+// defaultCleanerBackoff is Kafka's default log.cleaner.backoff.ms: the pause when no log
+// needs cleaning.
+const defaultCleanerBackoff = 15 * time.Second
+
+// cleanerBackoff is the configured pause, or the default for a zero ManagerConfig field.
+func (m *Manager) cleanerBackoff() time.Duration {
+	if m.cfg.CleanerBackoff > 0 {
+		return m.cfg.CleanerBackoff
+	}
+	return defaultCleanerBackoff
+}
 
 // cleanerState holds the cleaner checkpoints (cleaner-offset-checkpoint) of all dirs.
 type cleanerState struct {
@@ -37,7 +46,8 @@ func (c *cleanerState) load(m map[TopicPartition]int64) {
 
 // RunCleaner compacts every log whose cleanup.policy includes compact and whose dirty ratio
 // allows it, once, then rewrites cleaner-offset-checkpoint. It returns how many logs were
-// cleaned. The background cleaner calls it every log.cleaner.backoff.ms.
+// cleaned. The background cleaner calls it again at once after a pass that cleaned
+// something, else after log.cleaner.backoff.ms.
 func (m *Manager) RunCleaner(now time.Time) int {
 	throttle := m.newThrottle()
 	cleaned := 0
@@ -97,17 +107,24 @@ func (m *Manager) newThrottle() throttleFunc {
 	}
 }
 
-// cleanerLoop runs the cleaner until Close.
+// cleanerLoop runs the cleaner until Close. Like Kafka's CleanerThread it pauses for
+// log.cleaner.backoff.ms only when a pass found nothing to clean (a cleaned log's
+// checkpoint moves past what it cleaned, so the passes end). Kafka's first pass runs at
+// once; here it comes one pause after opening, leaving start-up its I/O.
 func (m *Manager) cleanerLoop() {
 	defer m.wg.Done()
-	t := time.NewTicker(cleanerBackoff)
+	t := time.NewTimer(m.cleanerBackoff())
 	defer t.Stop()
 	for {
 		select {
 		case <-m.stop:
 			return
 		case now := <-t.C:
-			m.RunCleaner(now)
+			wait := m.cleanerBackoff()
+			if m.RunCleaner(now) > 0 {
+				wait = 0
+			}
+			t.Reset(wait)
 		}
 	}
 }

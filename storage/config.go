@@ -38,7 +38,7 @@ type LogConfig struct {
 	MaxCompactionLagMs     int64   // max.compaction.lag.ms
 	MinCleanableDirtyRatio float64 // min.cleanable.dirty.ratio
 
-	Preallocate bool // preallocate (accepted, not acted on)
+	Preallocate bool // preallocate: new segment files are created segment.bytes long
 
 	// CompressionType is compression.type ("producer", "uncompressed" or a
 	// codec name). The log does not act on it: it travels with the log's
@@ -131,6 +131,7 @@ type ManagerConfig struct {
 	CleanerEnable              bool
 	CleanerThreads             int
 	CleanerIOMaxBytesPerSecond float64
+	CleanerBackoff             time.Duration // log.cleaner.backoff.ms; 0 = Kafka's 15 s
 
 	FS FS // nil = the OS
 }

@@ -81,7 +81,11 @@ func (s *segment) path(suffix string) string {
 }
 
 // openSegment opens (create=false) or creates a segment. A created segment starts empty
-// with fresh preallocated indexes.
+// with fresh preallocated indexes and, with preallocate=true, a .log file already
+// segment.bytes long (Kafka's FileRecords.open with preallocate: setLength, a sparse file on
+// Linux). Its logical size is what was appended: reads never reach the zero tail, a roll or
+// close trims it, and recovery after a crash cuts it at the first invalid batch as it does
+// any torn tail. An existing file is taken at its full length, as Kafka does.
 func openSegment(fsys FS, dir string, base int64, cfg LogConfig, create bool, now time.Time) (_ *segment, err error) {
 	s := &segment{fs: fsys, dir: dir, base: base, rollingTs: noTimestamp, created: now}
 	s.maxTs.Store(noTimestamp)
@@ -118,6 +122,12 @@ func openSegment(fsys FS, dir string, base int64, cfg LogConfig, create bool, no
 		return nil, fmt.Errorf("storage: stat %s: %w", s.path(logSuffix), err)
 	}
 	s.size.Store(size)
+	if create && cfg.Preallocate && cfg.SegmentBytes > 0 {
+		if err := f.Truncate(cfg.SegmentBytes); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("storage: preallocate %s: %w", s.path(logSuffix), err)
+		}
+	}
 	oi, err := openIndexFile(fsys, s.path(indexSuffix), base, offsetIndexEntrySize, cfg.SegmentIndexBytes)
 	if err != nil {
 		f.Close()
@@ -320,14 +330,32 @@ func (s *segment) shouldRoll(cfg LogConfig, setSize int64, maxTs, lastOffset int
 		!s.canConvertToRelativeOffset(lastOffset)
 }
 
-// onBecomeInactive writes the final time index entry and trims the indexes (Kafka does the
-// same on roll) so that a reopened file holds exactly its entries.
+// onBecomeInactive writes the final time index entry and trims the indexes and the log
+// (Kafka does the same on roll and close) so that a reopened file holds exactly its entries.
 func (s *segment) onBecomeInactive() error {
 	_ = s.timeIdx.maybeAppend(s.maxTs.Load(), s.offsetOfMaxTs.Load(), true)
 	if err := s.offIdx.trimToValidSize(); err != nil {
 		return err
 	}
-	return s.timeIdx.trimToValidSize()
+	if err := s.timeIdx.trimToValidSize(); err != nil {
+		return err
+	}
+	return s.trimLog()
+}
+
+// trimLog cuts a preallocated .log file back to the bytes appended (FileRecords.trim). It
+// checks the file rather than the config: preallocate may have changed since the roll.
+func (s *segment) trimLog() error {
+	n, err := s.log.Size()
+	if err != nil {
+		return fmt.Errorf("storage: stat %s: %w", s.path(logSuffix), err)
+	}
+	if size := s.size.Load(); n > size {
+		if err := s.log.Truncate(size); err != nil {
+			return fmt.Errorf("storage: trim %s: %w", s.path(logSuffix), err)
+		}
+	}
+	return nil
 }
 
 // activate resizes the indexes back to their maximum (a loaded or truncated active segment).

@@ -222,6 +222,8 @@ func managerConfig(c *conf.BrokerConfig, def storage.LogConfig) storage.ManagerC
 		CleanerEnable:                      c.LogCleanerEnable,
 		CleanerThreads:                     int(c.LogCleanerThreads),
 		CleanerIOMaxBytesPerSecond:         c.LogCleanerIOMaxBytesPerSecond,
+		// storage takes 0 as its default; Kafka's 0 is no pause at all.
+		CleanerBackoff: max(ms(c.LogCleanerBackoffMs), time.Millisecond),
 	}
 }
 
