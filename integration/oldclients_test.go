@@ -480,11 +480,14 @@ func TestOldClientsMatchKafka(t *testing.T) {
 	kb := harness.StartKafkaBroker(t, harness.BrokerOpts{ID: 1, ZK: kzk})
 	harness.WaitCluster(t, szk, 1)
 	harness.WaitCluster(t, kzk, 1)
-	off := "false"
+	off, compact, second, hundred := "false", "compact", "1000", "100"
 	for _, addr := range []string{sb.Addr(), kb.Addr()} {
 		createLeaderTopic(ctx, t, addr, "raw", nil)
 		createLeaderTopic(ctx, t, addr, "rawz", nil)
 		createLeaderTopic(ctx, t, addr, "nodown", map[string]*string{"message.downconversion.enable": &off})
+		createLeaderTopic(ctx, t, addr, "rawc", map[string]*string{"cleanup.policy": &compact})
+		createLeaderTopic(ctx, t, addr, "rawt", map[string]*string{"message.timestamp.difference.max.ms": &second})
+		createLeaderTopic(ctx, t, addr, "rawm", map[string]*string{"max.message.bytes": &hundred})
 	}
 	sc, err := protocol.Dial(ctx, sb.Addr(), "oldclients")
 	if err != nil {
@@ -540,19 +543,41 @@ func TestOldClientsMatchKafka(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noKey := legacyTestMessage(0, 0, "nokey")
+	noKey.Key = nil
+	noKey1 := legacyTestMessage(1, 0, "nokey")
+	noKey1.Key = nil
+	noKeyWrapper, err := protocol.AppendLegacyWrapper(nil, 1, 0, noKey1.Timestamp, 0, compress.Gzip, []protocol.LegacyMessage{noKey1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lat := legacyTestMessage(1, 0, "lat")
+	lat.Attributes = 0x08
 	refused := []struct {
 		name    string
 		version int16
 		set     []byte
+		topic   string
 	}{
-		{"corrupt CRC", 2, corrupt},
-		{"two wrappers", 0, append(legacyTestWrapper(t, 0, 1, "w", compress.Gzip), legacyTestWrapper(t, 0, 1, "w", compress.Gzip)...)},
-		{"mixed magic", 2, append(legacyTestSet(0, 1, "mix"), legacyTestSet(1, 1, "mix")...)},
-		{"inner offsets with a gap", 2, gapWrapper},
-		{"magic 2 batch at v3 only", 3, legacyTestSet(1, 1, "v3")},
+		{"corrupt CRC", 2, corrupt, "raw"},
+		{"null key on a compacted topic", 0, protocol.AppendLegacyMessage(nil, noKey), "rawc"},
+		{"null key on a compacted topic, compressed", 2, noKeyWrapper, "rawc"},
+		{"timestamp out of range", 2, legacyTestSet(1, 2, "old"), "rawt"},
+		{"LogAppendTime from a producer", 2, protocol.AppendLegacyMessage(nil, lat), "raw"},
+		{"message above max.message.bytes", 0, protocol.AppendLegacyMessage(nil, protocol.LegacyMessage{Value: make([]byte, 100)}), "rawm"},
+		{"converted batch above max.message.bytes", 1, legacyTestSet(0, 4, "m"), "rawm"},
+		{"two wrappers", 0, append(legacyTestWrapper(t, 0, 1, "w", compress.Gzip), legacyTestWrapper(t, 0, 1, "w", compress.Gzip)...), "raw"},
+		{"mixed magic", 2, append(legacyTestSet(0, 1, "mix"), legacyTestSet(1, 1, "mix")...), "raw"},
+		{"inner offsets with a gap", 2, gapWrapper, "raw"},
+		{"magic 2 batch at v3 only", 3, legacyTestSet(1, 1, "v3"), "raw"},
 	}
 	for _, r := range refused {
-		s.same("produce "+r.name, produceRequest(r.version, "raw", r.set))
+		got := s.same("produce "+r.name, produceRequest(r.version, r.topic, r.set))
+		var resp kmsg.ProduceResponse
+		resp.SetVersion(r.version)
+		if err := resp.ReadFrom(got); err != nil || resp.Topics[0].Partitions[0].ErrorCode == 0 {
+			t.Errorf("produce %s: accepted (%v)", r.name, err)
+		}
 	}
 
 	// One produce per version, plain: the stored batches must then be the
