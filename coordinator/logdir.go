@@ -95,7 +95,7 @@ func (n *Node) onBrokerLogDirFailure(brokers []int32) {
 			continue
 		}
 		for _, r := range c.replicas(tp) {
-			if on[r] && c.isLive(r) {
+			if _, live := c.brokers[r]; on[r] && live { // shutting down included, as Kafka
 				b.AddLeaderAndISR([]int32{r}, tp, s, c.replicas(tp), false, c.liveOrShuttingDownIDs())
 			}
 		}
