@@ -21,6 +21,7 @@ func TestReportMarkdown(t *testing.T) {
 			{Fault: "kill -9 broker", Victim: "broker 2"},
 			{Fault: "kill ZooKeeper leader", Err: "chaos: no ZooKeeper leader"},
 		},
+		Skipped: []string{"partition-zk: no firewall"},
 	}
 	md := rep.Markdown()
 	for _, want := range []string{
@@ -37,6 +38,7 @@ func TestReportMarkdown(t *testing.T) {
 		"| poll-skip | 0 | only under subscribe |",
 		"| duplicate | 0 | no |",
 		"kill ZooKeeper leader () at 0s: chaos: no ZooKeeper leader",
+		"Not injected in this run: partition-zk: no firewall.",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
