@@ -332,4 +332,25 @@ func TestLogDirFailure(t *testing.T) {
 	if n := missing(); n > 0 {
 		t.Fatalf("%d acknowledged records cannot be read", n)
 	}
+
+	// With room again, a restarted broker 1 recovers the dir, catches up
+	// and rejoins the ISR of its partitions.
+	if out, err := exec.Command("mount", "-o", "remount,size=64m", small).CombinedOutput(); err != nil {
+		t.Fatalf("growing the tmpfs: %v: %s", err, out)
+	}
+	c.brokers[0].Restart()
+	c.brokers[0].WaitListening()
+	eventually(t, time.Minute, "broker 1 back in every ISR", func() error {
+		for _, p := range smallParts {
+			m := c.zk.jsonMap(fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", topic, p))
+			var isr []int
+			for _, r := range m["isr"].([]any) {
+				isr = append(isr, int(r.(float64)))
+			}
+			if !containsInt(isr, 1) {
+				return fmt.Errorf("partition %d: isr %v", p, isr)
+			}
+		}
+		return nil
+	})
 }
