@@ -49,6 +49,12 @@
 // lines are printed when the test fails. StartKafkaBroker does the same with
 // Apache Kafka's own broker, for side-by-side and mixed-cluster tests.
 //
+// A test running as root can start a broker under a uid of its own
+// (BrokerOpts.UID) and ZooKeeper nodes likewise (StartEnsembleOpts with
+// EnsembleOpts.UIDs); their directories then belong to that uid. Every
+// loopback connection leaves from 127.0.0.1, so the uid is what lets
+// iptables' owner match cut the links of one process (integration/chaos).
+//
 // # Kafka's tools
 //
 // KafkaTool and KafkaCommand run `java -cp '<libs>/*' <class> args...` with
