@@ -135,6 +135,8 @@ func TestFullLogDir(t *testing.T) {
 // the leadership of the partitions whose replicas were there to brokers 2
 // and 3 and takes broker 1 out of their ISR; broker 1 keeps serving the
 // partitions of its healthy dir, and every acknowledged record can be read.
+// kafka-topics shows the new leaders, kafka-log-dirs the failed dir. Given
+// room again, the restarted broker 1 rejoins the ISR. Needs root (tmpfs).
 func TestLogDirFailure(t *testing.T) {
 	small := mountTmpfs(t, "small", "2m")
 	big := filepath.Join(t.TempDir(), "big")
