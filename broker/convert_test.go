@@ -293,3 +293,22 @@ func TestUpDownRoundTrip(t *testing.T) {
 		t.Fatalf("round trip:\n got %x\nwant %x", back, set)
 	}
 }
+
+// FuzzUpConvert: produced partition data is untrusted; conversion must
+// either refuse it or build a batch that validates.
+func FuzzUpConvert(f *testing.F) {
+	f.Add(plainSet(legacyMsgs(1, 2)))
+	f.Add(plainSet(legacyMsgs(0, 1)))
+	w, _ := protocol.AppendLegacyWrapper(nil, 1, 1, -1, 0, compress.Gzip, legacyMsgs(1, 2))
+	f.Add(w)
+	u := upConversion{tp: storage.TopicPartition{Topic: "t"}, cfg: convertTestConfig(), now: convertNow}
+	f.Fuzz(func(t *testing.T, set []byte) {
+		got, err := u.convert(set)
+		if err != nil || got == nil {
+			return
+		}
+		if _, err := protocol.ValidateProduceBatches(got, 2); err != nil {
+			t.Fatalf("converted batch does not validate: %v", err)
+		}
+	})
+}
