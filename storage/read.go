@@ -192,6 +192,9 @@ func (l *Log) OffsetForTimestamp(ts int64) (offset, timestamp int64, found bool,
 	case -1:
 		return l.leo.Load(), -1, true, nil
 	}
+	if err := l.checkOnline(); err != nil {
+		return -1, -1, false, err
+	}
 	startOff := l.logStart.Load()
 	for _, s := range l.segments() {
 		if s.largestTimestamp() < ts || !s.acquire() {
@@ -200,7 +203,7 @@ func (l *Log) OffsetForTimestamp(ts int64) (offset, timestamp int64, found bool,
 		o, t, ok, err := s.findOffsetByTimestamp(ts, startOff)
 		s.release()
 		if err != nil || ok {
-			return o, t, ok, err
+			return o, t, ok, l.failIO("searching by timestamp in", err)
 		}
 	}
 	return -1, -1, false, nil
