@@ -166,7 +166,8 @@ func TestQueueUnderFaults(t *testing.T) {
 
 	settings := Safe()
 	res := Check(h.Ops(), settings)
-	rep := Report{Duration: duration, Settings: settings, Workers: w.Workers, Partitions: partitions, Result: res, Injections: injections, Skipped: skipped}
+	rep := Report{Duration: duration, Settings: settings, Workers: w.Workers, Partitions: partitions, Result: res, Injections: injections, Skipped: skipped,
+		Start: start, Ops: h.Ops()}
 	md := rep.Markdown()
 	path := os.Getenv("SAMSA_CHAOS_REPORT")
 	if path == "" {
@@ -256,6 +257,7 @@ func runNemesis(ctx context.Context, t *testing.T, faults []Fault, round *int, s
 			t.Errorf("%s (%s): heal: %v", f.Name, victim, err)
 		}
 		cancel()
+		in.Healed = time.Since(start)
 		out = append(out, in)
 	}
 }

@@ -11,7 +11,10 @@ type Injection struct {
 	Fault  string
 	Victim string
 	At     time.Duration // since the workload started
-	Err    string        // why it could not be injected or healed
+	// Healed is when the fault was healed, since the workload started;
+	// zero when it was never injected.
+	Healed time.Duration
+	Err    string // why it could not be injected or healed
 }
 
 // Report is one run's summary.
@@ -24,6 +27,31 @@ type Report struct {
 	Injections []Injection
 	// Skipped says which faults this run could not inject at all, and why.
 	Skipped []string
+	// Start is when the workload started, and Ops its history: with them
+	// the faults table counts the sends that completed while each fault
+	// was held, which shows what stayed available under it.
+	Start time.Time
+	Ops   []Op
+}
+
+// heldSends counts the sends that completed while in was held.
+func (r Report) heldSends(in Injection) (acked, indeterminate int) {
+	if in.Healed == 0 {
+		return 0, 0
+	}
+	from, to := r.Start.Add(in.At), r.Start.Add(in.Healed)
+	for _, op := range r.Ops {
+		if op.Type != Send || op.Time.Before(from) || op.Time.After(to) {
+			continue
+		}
+		switch op.Outcome {
+		case OK:
+			acked++
+		case Info:
+			indeterminate++
+		}
+	}
+	return acked, indeterminate
 }
 
 // Markdown renders the report as the tables docs/reliability.md holds:
@@ -38,16 +66,20 @@ func (r Report) Markdown() string {
 		res.Sends, res.AckedSends, res.FailedSends, res.IndeterminateSends, res.Polls, res.SubscribePolls, res.PolledMsgs)
 
 	counts := map[string]int{}
+	acked, indeterminate := map[string]int{}, map[string]int{}
 	var order []string
 	for _, in := range r.Injections {
 		if counts[in.Fault] == 0 {
 			order = append(order, in.Fault)
 		}
 		counts[in.Fault]++
+		a, i := r.heldSends(in)
+		acked[in.Fault] += a
+		indeterminate[in.Fault] += i
 	}
-	b.WriteString("| Fault | Injected |\n|---|---:|\n")
+	b.WriteString("| Fault | Injected | Sends acknowledged while held | Sends indeterminate while held |\n|---|---:|---:|---:|\n")
 	for _, f := range order {
-		fmt.Fprintf(&b, "| %s | %d |\n", f, counts[f])
+		fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", f, counts[f], acked[f], indeterminate[f])
 	}
 	for _, why := range r.Skipped {
 		fmt.Fprintf(&b, "\nNot injected in this run: %s.\n", why)
