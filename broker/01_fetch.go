@@ -27,9 +27,10 @@ package broker
 // KafkaApis.maybeConvertFetchedData does.
 // Differs: no fetching from followers (v11 rack): preferred_read_replica
 // is always -1. Partitions unknown to the metadata cache stay in request
-// order instead of moving to the end of the response. A v0-2 partition
-// whose first batch exceeds partition_max_bytes gets no records, where
-// Kafka sends the cut-off start of the batch.
+// order instead of moving to the end of the response. From v4 on, the
+// records are whole batches, where Kafka cuts the last one at
+// partition_max_bytes; below v4 they are cut as Kafka cuts them
+// (legacyFetchSlice), since the down-conversion sizes its output by them.
 // Records are not copied from v4 on: the response is written as encoded
 // bytes interleaved with the log's file regions (Records.WriteTo, sendfile
 // on plaintext TCP); see streamedFetch.
@@ -295,6 +296,9 @@ func (s *Server) readPartition(req *kmsg.FetchRequest, p fetchPartition, maxByte
 	if err != nil {
 		rp.ErrorCode = errorCode(err)
 		return rp, nil
+	}
+	if req.Version < 4 && !follower && maxBytes > 0 {
+		recs, _ = legacyFetchSlice(part.log, recs, p.fetchOffset, maxOffset, maxBytes)
 	}
 	if recs.Size() == 0 {
 		recs.Release()

@@ -30,6 +30,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -70,6 +71,11 @@ func downConvert(stored []byte, toMagic int8, firstOffset int64) ([]byte, error)
 	batches, err := splitBatches(stored)
 	if err != nil {
 		return nil, err
+	}
+	if len(batches) == 0 {
+		// Only the start of a batch: with no batch to look at, Kafka's
+		// hasCompatibleMagic holds and the bytes go out unconverted.
+		return stored, nil
 	}
 	// LazyDownConversionRecords' constructor: the first batch that
 	// converts to something.
@@ -286,3 +292,40 @@ func (s *Server) downConvertRead(ctx context.Context, req *kmsg.FetchRequest, r 
 	}
 	return r
 }
+
+// legacyFetchSlice gives a fetch below v4 the bytes Kafka's LogSegment.read
+// would: when the whole batches read (recs, at most maxBytes unless the
+// first batch alone is larger) leave room under maxBytes and the segment
+// holds more below maxOffset, the start of the next batch follows, cut at
+// maxBytes. Old clients skip a partial trailing message, and the
+// down-conversion sizes its output by these bytes, so the cut matters to
+// the bytes sent. The next batch is at most max.message.bytes (plus its
+// log overhead) long, which bounds the second read.
+func legacyFetchSlice(log PartitionLog, recs Records, offset, maxOffset int64, maxBytes int32) (Records, error) {
+	if recs.Size() >= maxBytes {
+		return recs, nil
+	}
+	extra := int64(log.Config().MaxMessageBytes) + minOverflowLength
+	more, err := log.Read(offset, maxOffset, int32(min(int64(maxBytes)+extra, 1<<31-1)), true)
+	if err != nil {
+		return recs, nil // keep the whole batches already read
+	}
+	defer more.Release()
+	if more.Size() <= recs.Size() {
+		return recs, nil
+	}
+	b, err := more.AppendTo(make([]byte, 0, more.Size()))
+	if err != nil {
+		return recs, nil
+	}
+	recs.Release()
+	return byteRecords(b[:min(len(b), int(maxBytes))]), nil
+}
+
+// byteRecords are records already in memory.
+type byteRecords []byte
+
+func (b byteRecords) Size() int32                         { return int32(len(b)) }
+func (b byteRecords) AppendTo(dst []byte) ([]byte, error) { return append(dst, b...), nil }
+func (b byteRecords) WriteTo(w io.Writer) (int64, error)  { n, err := w.Write(b); return int64(n), err }
+func (b byteRecords) Release()                            {}

@@ -243,6 +243,8 @@ func TestDownConvertSizing(t *testing.T) {
 		{"nothing converts", control, 12, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 61}},
 		// Several batches: cut at the stored size.
 		{"cut", many, len(many), nil},
+		// Only the start of a batch: sent as it is.
+		{"no whole batch", one[:30], 30, one[:30]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -599,13 +599,17 @@ func TestOldClientsMatchKafka(t *testing.T) {
 			s.same(fmt.Sprintf("fetch v%d from %d", v, offset), fetchRequest(v, "raw", offset, 1<<20))
 		}
 	}
-	// A partition limit below the first batch: v3+ still returns that
-	// batch (KIP-74), padded as Kafka's lazy down-conversion sizes it.
-	// (Limits that cut a later batch differ: Samsa's log reads whole
-	// batches where Kafka's sends the cut-off start of the next one.)
-	for _, v := range []int16{3, 4} {
-		s.same(fmt.Sprintf("fetch v%d, 10-byte partition limit", v), fetchRequest(v, "raw", 0, 10))
+	// Partition limits that cut a batch: v3+ still returns a first batch
+	// above the limit (KIP-74), v0-2 send the start of it unconverted;
+	// a later batch is cut at the limit, and the down-conversion is cut
+	// or padded to the bytes read. (From v4 on Samsa sends whole batches
+	// only, where Kafka sends the start of the next one too.)
+	for _, v := range []int16{0, 2, 3} {
+		for _, limit := range []int32{10, 80, 200} {
+			s.same(fmt.Sprintf("fetch v%d, %d-byte partition limit", v, limit), fetchRequest(v, "raw", 0, limit))
+		}
 	}
+	s.same("fetch v4, 10-byte partition limit", fetchRequest(4, "raw", 0, 10))
 
 	// Compressed: the codecs' bytes differ between Java and Go, so the
 	// produce answers are compared as bytes and the fetched message sets
