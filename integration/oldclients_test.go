@@ -447,19 +447,27 @@ func legacyContent(t *testing.T, set []byte) string {
 	if err != nil {
 		t.Fatalf("message set: %v", err)
 	}
+	// The test's own timestamps are fixed, near 1.7e12; later ones are
+	// append times, which differ between the brokers.
+	ts := func(v int64) string {
+		if v > 1_750_000_000_000 {
+			return "now"
+		}
+		return fmt.Sprint(v)
+	}
 	var b strings.Builder
 	for _, e := range es {
 		if e.Compression() == compress.None {
-			fmt.Fprintf(&b, "%d/%d/%s/%s ", e.Offset, e.Timestamp, e.Key, e.Value)
+			fmt.Fprintf(&b, "%d/%d/%s/%s/%s ", e.Offset, e.Attributes, ts(e.Timestamp), e.Key, e.Value)
 			continue
 		}
 		inner, err := e.Inner(1 << 20)
 		if err != nil {
 			t.Fatalf("wrapper at %d: %v", e.Offset, err)
 		}
-		fmt.Fprintf(&b, "[%s %d/%d: ", e.Compression(), e.Offset, e.Timestamp)
+		fmt.Fprintf(&b, "[%s %d/%d/%s: ", e.Compression(), e.Offset, e.Attributes, ts(e.Timestamp))
 		for _, m := range inner {
-			fmt.Fprintf(&b, "%d/%d/%s/%s ", m.Offset, m.Timestamp, m.Key, m.Value)
+			fmt.Fprintf(&b, "%d/%d/%s/%s/%s ", m.Offset, m.Attributes, ts(m.Timestamp), m.Key, m.Value)
 		}
 		b.WriteString("] ")
 	}
@@ -480,7 +488,7 @@ func TestOldClientsMatchKafka(t *testing.T) {
 	kb := harness.StartKafkaBroker(t, harness.BrokerOpts{ID: 1, ZK: kzk})
 	harness.WaitCluster(t, szk, 1)
 	harness.WaitCluster(t, kzk, 1)
-	off, compact, second, hundred := "false", "compact", "1000", "100"
+	off, compact, second, hundred, appendTime := "false", "compact", "1000", "100", "LogAppendTime"
 	for _, addr := range []string{sb.Addr(), kb.Addr()} {
 		createLeaderTopic(ctx, t, addr, "raw", nil)
 		createLeaderTopic(ctx, t, addr, "rawz", nil)
@@ -488,6 +496,7 @@ func TestOldClientsMatchKafka(t *testing.T) {
 		createLeaderTopic(ctx, t, addr, "rawc", map[string]*string{"cleanup.policy": &compact})
 		createLeaderTopic(ctx, t, addr, "rawt", map[string]*string{"message.timestamp.difference.max.ms": &second})
 		createLeaderTopic(ctx, t, addr, "rawm", map[string]*string{"max.message.bytes": &hundred})
+		createLeaderTopic(ctx, t, addr, "rawl", map[string]*string{"message.timestamp.type": &appendTime})
 	}
 	sc, err := protocol.Dial(ctx, sb.Addr(), "oldclients")
 	if err != nil {
@@ -632,10 +641,10 @@ func TestOldClientsMatchKafka(t *testing.T) {
 	// the high watermark. Where the converted data is cut depends on the
 	// codecs' output sizes, so the responses may split differently; what
 	// the consumer reads must not differ.
-	consume := func(conn *protocol.Conn, v int16, offset int64) string {
+	consume := func(conn *protocol.Conn, topic string, v int16, offset int64) string {
 		var out strings.Builder
 		for range 20 {
-			resp, err := conn.RoundTrip(ctx, fetchRequest(v, "rawz", offset, 1<<20)())
+			resp, err := conn.RoundTrip(ctx, fetchRequest(v, topic, offset, 1<<20)())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -647,7 +656,7 @@ func TestOldClientsMatchKafka(t *testing.T) {
 			out.WriteString(legacyContent(t, p.RecordBatches))
 			es, err := protocol.ParseLegacyEntries(p.RecordBatches)
 			if err != nil || len(es) == 0 {
-				t.Fatalf("fetch v%d rawz from %d: %d messages, %v", v, offset, len(es), err)
+				t.Fatalf("fetch v%d %s from %d: %d messages, %v", v, topic, offset, len(es), err)
 			}
 			offset = es[len(es)-1].Offset + 1
 		}
@@ -655,9 +664,40 @@ func TestOldClientsMatchKafka(t *testing.T) {
 	}
 	for _, v := range []int16{0, 1, 2, 3} {
 		for _, offset := range []int64{0, 4} {
-			if sc, kc := consume(sc, v, offset), consume(kc, v, offset); sc != kc {
+			if sc, kc := consume(sc, "rawz", v, offset), consume(kc, "rawz", v, offset); sc != kc {
 				t.Errorf("fetch v%d rawz from %d:\nSamsa: %s\nKafka: %s", v, offset, sc, kc)
 			}
+		}
+	}
+
+	// LogAppendTime: the append time is the batch's, and each converted
+	// message's, with the timestamp type bit; answers and messages are
+	// compared with append times masked.
+	appended := []struct {
+		version int16
+		set     []byte
+	}{
+		{0, legacyTestSet(0, 2, "l0")},
+		{2, legacyTestSet(1, 2, "l2")},
+		{2, legacyTestWrapper(t, 1, 2, "l2z", compress.Gzip)},
+		{3, modernTestBatch(t, 2, "l3")},
+	}
+	for _, a := range appended {
+		sa, ka := s.both(produceRequest(a.version, "rawl", a.set))
+		var sr, kr kmsg.ProduceResponse
+		sr.SetVersion(a.version)
+		kr.SetVersion(a.version)
+		if sr.ReadFrom(sa) != nil || kr.ReadFrom(ka) != nil {
+			t.Fatalf("produce v%d to rawl: undecodable answers", a.version)
+		}
+		sp, kp := sr.Topics[0].Partitions[0], kr.Topics[0].Partitions[0]
+		if sp.ErrorCode != kp.ErrorCode || sp.BaseOffset != kp.BaseOffset || (sp.LogAppendTime == -1) != (kp.LogAppendTime == -1) {
+			t.Errorf("produce v%d to rawl: Samsa %+v, Kafka %+v", a.version, sp, kp)
+		}
+	}
+	for _, v := range []int16{0, 1, 2, 3} {
+		if sc, kc := consume(sc, "rawl", v, 0), consume(kc, "rawl", v, 0); sc != kc {
+			t.Errorf("fetch v%d rawl:\nSamsa: %s\nKafka: %s", v, sc, kc)
 		}
 	}
 
