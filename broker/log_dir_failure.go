@@ -50,10 +50,10 @@ type logDirOf interface {
 // ZooKeeper is unreachable.
 const notifyRetryBackoff = time.Second
 
-// startLogDirFailureHandler starts the handler once. It is called from the
-// first LeaderAndIsr and from the high watermark checkpoint task, both of
-// which run only once the broker serves, so a dir that failed while the logs
-// were loading is handled too.
+// startLogDirFailureHandler starts the handler once: from Server.Start
+// once the broker serves, and (harmlessly again) from the first LeaderAndIsr
+// and the high watermark checkpoint task. Failures are queued until then, so
+// a dir that failed while the logs were loading is handled too.
 func (rm *replicaManager) startLogDirFailureHandler() {
 	src, ok := rm.s.deps.Logs.(dirFailures)
 	if !ok {

@@ -196,6 +196,7 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 	}
 	s.goAttach(s.checkpointLoop)
+	s.parts.startLogDirFailureHandler()
 	s.goAttach(s.isrLoop)
 	s.goAttach(s.configChangeLoop)
 	close(s.ready)
