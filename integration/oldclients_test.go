@@ -497,6 +497,7 @@ func TestOldClientsMatchKafka(t *testing.T) {
 		createLeaderTopic(ctx, t, addr, "rawt", map[string]*string{"message.timestamp.difference.max.ms": &second})
 		createLeaderTopic(ctx, t, addr, "rawm", map[string]*string{"max.message.bytes": &hundred})
 		createLeaderTopic(ctx, t, addr, "rawl", map[string]*string{"message.timestamp.type": &appendTime})
+		createLeaderTopic(ctx, t, addr, "rawzstd", nil)
 	}
 	sc, err := protocol.Dial(ctx, sb.Addr(), "oldclients")
 	if err != nil {
@@ -699,6 +700,19 @@ func TestOldClientsMatchKafka(t *testing.T) {
 		if sc, kc := consume(sc, "rawl", v, 0), consume(kc, "rawl", v, 0); sc != kc {
 			t.Errorf("fetch v%d rawl:\nSamsa: %s\nKafka: %s", v, sc, kc)
 		}
+	}
+
+	// A zstd batch on a topic that takes the producer's codec cannot be
+	// down-converted: UNSUPPORTED_COMPRESSION_TYPE below v4.
+	zrecs := []protocol.Record{{Value: []byte("zstd")}}
+	zb, err := protocol.AppendBatch(nil, protocol.BatchHeader{FirstTimestamp: 1_700_000_000_000, MaxTimestamp: 1_700_000_000_000,
+		ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1, NumRecords: 1}, zrecs, compress.Zstd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.same("produce v7 zstd", produceRequest(7, "rawzstd", zb))
+	for _, v := range []int16{0, 2, 3} {
+		s.same(fmt.Sprintf("fetch v%d of a zstd batch", v), fetchRequest(v, "rawzstd", 0, 1<<20))
 	}
 
 	// message.downconversion.enable=false: old consumers are refused,
