@@ -40,6 +40,9 @@ func TestBrokerIDGeneration(t *testing.T) {
 		if err := b.Stop(); err != nil {
 			t.Logf("broker exited with %v after SIGTERM", err)
 		}
+		// The old registration must be gone (its session closed or expired)
+		// or the new one would clash with it.
+		waitIDs(t, zk)
 		b.Restart()
 		waitIDs(t, zk, "1001")
 		checkSeqID(t, zk, 1)
