@@ -142,6 +142,7 @@ func TestQueueUnderFaults(t *testing.T) {
 	h := &History{}
 	w := &Workload{Seeds: seeds, Topic: topic, Partitions: partitions, Workers: 4, SubscribeEvery: 2,
 		Group: "queue-group", Interval: 100 * time.Millisecond, History: h, Log: logrus.NewEntry(logger)}
+	c.Workload = w
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
@@ -251,6 +252,12 @@ func runNemesis(ctx context.Context, t *testing.T, faults []Fault, round *int, s
 		}
 		t.Logf("fault at %v: %s (%s)", in.At.Round(time.Second), f.Name, victim)
 		time.Sleep(f.Hold)
+		if f.Probe != nil {
+			pctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			in.Probe = f.Probe(pctx)
+			cancel()
+			t.Logf("probe at %v: %s", time.Since(start).Round(time.Second), in.Probe)
+		}
 		hctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		if err := f.Heal(hctx); err != nil {
 			in.Err = "heal: " + err.Error()

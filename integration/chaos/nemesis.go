@@ -38,6 +38,9 @@ type Cluster struct {
 	Clocks *Clocks
 	// Rand draws the halves of a split.
 	Rand *rand.Rand
+	// Workload, when not nil, lets a fault write into the history: the
+	// ZooKeeper cut sends a write straight to the stale leader.
+	Workload *Workload
 }
 
 // Fault is one nemesis: Inject breaks something and Heal repairs it. Both
@@ -50,6 +53,9 @@ type Fault struct {
 	Heal   func(ctx context.Context) error
 	// Hold is how long the fault lasts before Heal.
 	Hold time.Duration
+	// Probe, when not nil, runs at the end of Hold, before Heal, and
+	// returns a note on what it saw for the fault log.
+	Probe func(ctx context.Context) string
 }
 
 // Node is one process as the firewall sees it: the uid it runs as and the

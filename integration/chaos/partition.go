@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/samsa-broker/samsa/integration/harness"
 )
 
 // brokerNode is broker b as the firewall sees it.
@@ -44,6 +46,8 @@ func (c *Cluster) undoIfFailed(ctx context.Context, errs []error) error {
 // write the new leader will not have: its followers fetch from the new
 // leader, and it cannot shrink the ISR without ZooKeeper.
 func (c *Cluster) cutFromZooKeeper(round func() int) Fault {
+	var victim *harness.Broker
+	var part int32
 	return Fault{
 		Key:  "partition-zk",
 		Name: "partition leader from ZooKeeper",
@@ -53,16 +57,20 @@ func (c *Cluster) cutFromZooKeeper(round func() int) Fault {
 			if err != nil {
 				return "", err
 			}
-			victim := Node{Name: fmt.Sprintf("broker %d", b.ID()), UID: b.UID(), Host: b.Host()}
+			victim, part = b, p
+			node := Node{Name: fmt.Sprintf("broker %d", b.ID()), UID: b.UID(), Host: b.Host()}
 			var errs []error
 			for _, z := range c.zkNodes() {
 				// Only the broker's packets to ZooKeeper: the server
 				// never opens connections to a client.
-				errs = append(errs, c.Firewall.Drop(ctx, victim.UID, z.Host))
+				errs = append(errs, c.Firewall.Drop(ctx, node.UID, z.Host))
 			}
-			return fmt.Sprintf("%s, leader of %s[%d]", victim.Name, c.Topic, p), c.undoIfFailed(ctx, errs)
+			return fmt.Sprintf("%s, leader of %s[%d]", node.Name, c.Topic, p), c.undoIfFailed(ctx, errs)
 		},
-		Heal: c.heal,
+		// By the end of the hold the session has expired and another
+		// leader was elected: the old one must not acknowledge.
+		Probe: func(ctx context.Context) string { return c.probeStaleLeader(ctx, victim, part) },
+		Heal:  c.heal,
 	}
 }
 

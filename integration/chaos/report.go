@@ -15,6 +15,8 @@ type Injection struct {
 	// zero when it was never injected.
 	Healed time.Duration
 	Err    string // why it could not be injected or healed
+	// Probe is what the fault's probe saw, if it has one.
+	Probe string
 }
 
 // Report is one run's summary.
@@ -107,6 +109,18 @@ func (r Report) Markdown() string {
 			note = "only under subscribe"
 		}
 		fmt.Fprintf(&b, "| %s | %d | %s |\n", k, n, note)
+	}
+	var probes []string
+	for _, in := range r.Injections {
+		if in.Probe != "" {
+			probes = append(probes, fmt.Sprintf("%s (%s) at %v: %s", in.Fault, in.Victim, in.At.Round(time.Second), in.Probe))
+		}
+	}
+	if len(probes) > 0 {
+		b.WriteString("\nProbes at the end of a fault:\n\n")
+		for _, p := range probes {
+			b.WriteString("- " + p + "\n")
+		}
 	}
 	var failed []string
 	for _, in := range r.Injections {
