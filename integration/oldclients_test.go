@@ -42,9 +42,11 @@ type oldBrokerProxy struct {
 }
 
 // kafka0100Versions is the ApiVersions table of Kafka 0.10.0.
-var kafka0100Versions = [][3]int16{
-	{0, 0, 2}, {1, 0, 2}, {2, 0, 0}, {3, 0, 1}, {4, 0, 0}, {5, 0, 0}, {6, 0, 2}, {7, 1, 1}, {8, 0, 2}, {9, 0, 1},
-	{10, 0, 0}, {11, 0, 0}, {12, 0, 0}, {13, 0, 0}, {14, 0, 0}, {15, 0, 0}, {16, 0, 0}, {17, 0, 0}, {18, 0, 0},
+func kafka0100Versions() [][3]int16 {
+	return [][3]int16{
+		{0, 0, 2}, {1, 0, 2}, {2, 0, 0}, {3, 0, 1}, {4, 0, 0}, {5, 0, 0}, {6, 0, 2}, {7, 1, 1}, {8, 0, 2}, {9, 0, 1},
+		{10, 0, 0}, {11, 0, 0}, {12, 0, 0}, {13, 0, 0}, {14, 0, 0}, {15, 0, 0}, {16, 0, 0}, {17, 0, 0}, {18, 0, 0},
+	}
 }
 
 func newOldBrokerProxy(t *testing.T) *oldBrokerProxy {
@@ -176,7 +178,7 @@ func (p *oldBrokerProxy) pump(client, up net.Conn) {
 				resp.SetVersion(0)
 				resp.ErrorCode = kerr.UnsupportedVersion.Code
 			}
-			for _, v := range kafka0100Versions {
+			for _, v := range kafka0100Versions() {
 				k := kmsg.NewApiVersionsResponseApiKey()
 				k.ApiKey, k.MinVersion, k.MaxVersion = v[0], v[1], v[2]
 				resp.ApiKeys = append(resp.ApiKeys, k)
