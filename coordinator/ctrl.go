@@ -97,6 +97,13 @@ func (n *Node) send(b *controller.Batch) {
 
 func (n *Node) sendWith(b *controller.Batch, onResp func(broker int32, req kmsg.Request, resp kmsg.Response)) {
 	c := n.ctrl
+	// Every LeaderAndIsr names the adding and removing replicas of a
+	// partition being reassigned, whatever sent it (an election during a
+	// move too), as Kafka's ControllerChannelManager takes them from the
+	// controller context.
+	for tp, r := range c.reassigning {
+		b.SetReassigning(tp, controller.ReplicaChanges{Adding: r.adding, Removing: r.removing})
+	}
 	for _, o := range b.Build(n.cluster()) {
 		s := c.senders[o.Broker]
 		if s == nil {

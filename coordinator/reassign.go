@@ -212,7 +212,6 @@ func (n *Node) checkReassignment(ctx context.Context, tp TopicPartition, first b
 		return err
 	}
 	b := controller.NewBatch()
-	b.SetReassigning(tp, controller.ReplicaChanges{Adding: r.adding, Removing: r.removing})
 	rs := c.replicas(tp)
 	b.AddLeaderAndISR(liveOf(minus(rs, r.adding), c.isLive), tp, next, rs, false, c.liveOrShuttingDownIDs())
 	b.AddLeaderAndISR(liveOf(r.adding, c.isLive), tp, next, rs, true, c.liveOrShuttingDownIDs())
