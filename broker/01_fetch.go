@@ -191,7 +191,6 @@ func (s *Server) readFetch(req *kmsg.FetchRequest, parts []fetchPartition) ([]pa
 func (s *Server) shapeFetchResponse(ctx context.Context, req *kmsg.FetchRequest, resp *streamedFetch, reads []partitionRead, send []int) {
 	sent := make([]bool, len(reads))
 	codecs := map[string]string{}
-	downconversion := &downConversionSettings{}
 	for _, i := range send {
 		sent[i] = true
 		r := reads[i]
@@ -210,7 +209,7 @@ func (s *Server) shapeFetchResponse(ctx context.Context, req *kmsg.FetchRequest,
 			}
 		}
 		if req.Version < 4 {
-			r = s.downConvertRead(ctx, req, r, downconversion)
+			r = s.downConvertRead(req, r)
 		}
 		if n := len(resp.Topics); n == 0 || resp.Topics[n-1].Topic != r.tp.Topic {
 			rt := kmsg.NewFetchResponseTopic()

@@ -26,7 +26,6 @@ package broker
 // batch, appears twice.
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -37,6 +36,7 @@ import (
 
 	"github.com/samsa-broker/samsa/internal/compress"
 	"github.com/samsa-broker/samsa/protocol"
+	"github.com/samsa-broker/samsa/storage"
 )
 
 const (
@@ -230,35 +230,19 @@ func downConvertBatch(dst, b []byte, toMagic int8, firstOffset int64) ([]byte, e
 	return protocol.AppendLegacyWrapper(dst, toMagic, recs[len(recs)-1].offset, maxTs, attrs, codec, inner)
 }
 
-// downConversionSettings caches, for one Fetch request, each topic's
-// message.downconversion.enable (read on first need, as it costs
-// ZooKeeper reads: the broker keeps only the log's settings in memory).
-type downConversionSettings struct {
-	defaults *topicSettings
-	enabled  map[string]bool
-}
-
-func (d *downConversionSettings) enabledFor(ctx context.Context, s *Server, topic string) bool {
-	if v, ok := d.enabled[topic]; ok {
-		return v
-	}
-	if d.defaults == nil {
-		def := s.dynamicTopicDefaults(ctx)
-		d.defaults = &def
-	}
-	v := s.topicSettingsOver(ctx, *d.defaults, topic).MessageDownconversion
-	if d.enabled == nil {
-		d.enabled = map[string]bool{}
-	}
-	d.enabled[topic] = v
-	return v
+// downconversionEnabled is the topic's message.downconversion.enable, the
+// live value its hosted log's config carries (true when not hosted: the
+// read then fails on its own).
+func (s *Server) downconversionEnabled(tp storage.TopicPartition) bool {
+	p, ok := s.parts.get(tp)
+	return !ok || p.log.Config().MessageDownconversionEnable
 }
 
 // downConvertRead turns a partition read for a Fetch below v4 into the
 // message set such a client reads (KafkaApis.maybeConvertFetchedData). The
 // records are copied out of the log and released. A partition without
 // records answers empty records, as Kafka does, not null.
-func (s *Server) downConvertRead(ctx context.Context, req *kmsg.FetchRequest, r partitionRead, d *downConversionSettings) partitionRead {
+func (s *Server) downConvertRead(req *kmsg.FetchRequest, r partitionRead) partitionRead {
 	if r.records == nil || r.records.Size() == 0 {
 		if r.records != nil {
 			r.records.Release()
@@ -272,7 +256,7 @@ func (s *Server) downConvertRead(ctx context.Context, req *kmsg.FetchRequest, r 
 	recs := r.records
 	r.records = nil
 	defer recs.Release()
-	if req.ReplicaID < 0 && !d.enabledFor(ctx, s, r.tp.Topic) {
+	if req.ReplicaID < 0 && !s.downconversionEnabled(r.tp) {
 		r.rp = fetchErrorPartition(r.tp.Partition, kerr.UnsupportedVersion)
 		r.rp.RecordBatches = []byte{}
 		return r

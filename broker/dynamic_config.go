@@ -299,16 +299,6 @@ func (s *Server) currentTopicDefaults() topicSettings {
 	return s.cfg.defaultTopicSettings()
 }
 
-// dynamicTopicDefaults reads the dynamic configs and returns the topic
-// defaults they give; on a ZooKeeper error, the static defaults.
-func (s *Server) dynamicTopicDefaults(ctx context.Context) topicSettings {
-	d, err := s.loadDynamicConfigs(ctx, s.staticConfig())
-	if err != nil {
-		s.log.Warnf("Using the static broker defaults of topic configs: %v", err)
-	}
-	return s.topicDefaults(d)
-}
-
 // topicSettingsOver merges a topic's overrides over base, skipping (and
 // logging) overrides that do not parse, as topicSettings does.
 func (s *Server) topicSettingsOver(ctx context.Context, base topicSettings, topic string) topicSettings {

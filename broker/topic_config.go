@@ -19,7 +19,6 @@ type topicSettings struct {
 	MinInsyncReplicas           int32
 	UncleanLeaderElectionEnable bool
 	MessageFormatVersion        string
-	MessageDownconversion       bool
 	LeaderThrottledReplicas     string
 	FollowerThrottledReplicas   string
 }
@@ -109,7 +108,7 @@ func topicKeys() []topicKey {
 		stringKey("leader.replication.throttled.replicas", "leader.replication.throttled.replicas", func(t *topicSettings) *string { return &t.LeaderThrottledReplicas }),
 		int64Key("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", func(t *topicSettings) *int64 { return &t.Log.MaxCompactionLagMs }, 1),
 		int32Key("max.message.bytes", "message.max.bytes", func(t *topicSettings) *int32 { return &t.Log.MaxMessageBytes }, 0),
-		boolKey("message.downconversion.enable", "log.message.downconversion.enable", func(t *topicSettings) *bool { return &t.MessageDownconversion }),
+		boolKey("message.downconversion.enable", "log.message.downconversion.enable", func(t *topicSettings) *bool { return &t.Log.MessageDownconversionEnable }),
 		stringKey("message.format.version", "log.message.format.version", func(t *topicSettings) *string { return &t.MessageFormatVersion }),
 		int64Key("message.timestamp.difference.max.ms", "log.message.timestamp.difference.max.ms", func(t *topicSettings) *int64 { return &t.Log.MessageTimestampDifferenceMaxMs }, 0),
 		stringKey("message.timestamp.type", "log.message.timestamp.type", func(t *topicSettings) *string { return &t.Log.MessageTimestampType }, "CreateTime", "LogAppendTime"),
@@ -157,7 +156,6 @@ func (c Config) defaultTopicSettings() topicSettings {
 		MinInsyncReplicas:           c.Topics.MinInsyncReplicas,
 		UncleanLeaderElectionEnable: c.Topics.UncleanLeaderElectionEnable,
 		MessageFormatVersion:        "2.4-IV1",
-		MessageDownconversion:       true,
 	}
 	t.Log.CompressionType = c.Topics.CompressionType
 	return t

@@ -46,6 +46,11 @@ type LogConfig struct {
 	// finds the live value of the topic.
 	CompressionType string
 
+	// MessageDownconversionEnable is message.downconversion.enable. Like
+	// CompressionType it only travels with the log (Kafka's LogConfig has
+	// it too): the broker's Fetch below v4 reads the live value here.
+	MessageDownconversionEnable bool
+
 	// ProducerIDExpirationMs is transactional.id.expiration.ms, a broker
 	// setting and not a topic key: Kafka's LogManager hands it to every Log
 	// as maxProducerIdExpirationMs. It travels with the log's config so that
@@ -73,6 +78,7 @@ func DefaultLogConfig() LogConfig {
 		MaxCompactionLagMs:              math.MaxInt64,
 		MinCleanableDirtyRatio:          0.5,
 		CompressionType:                 "producer",
+		MessageDownconversionEnable:     true,
 		ProducerIDExpirationMs:          7 * 24 * 3600 * 1000,
 	}
 }
