@@ -58,10 +58,12 @@
 //
 // ValidateProduceBatches applies Kafka 2.4's produce checks and classes
 // (CORRUPT_MESSAGE for CRC and length damage, INVALID_RECORD for rule
-// violations, UNSUPPORTED_COMPRESSION_TYPE for zstd below produce v7). Unlike
-// Kafka 2.4, which up-converts them, magic 0 and 1 message sets are refused
+// violations, UNSUPPORTED_COMPRESSION_TYPE for zstd below produce v7) to
+// magic 2 data. Magic 0 and 1 message sets (Produce v0-2) are parsed by
+// ParseLegacyEntries and up-converted by the broker before validation, as
+// Kafka 2.4 does; handed to ValidateProduceBatches directly they are refused
 // (ErrUnsupportedForMessageFormat, or ErrInvalidRecord at produce v3+ as
-// Kafka does); trailing bytes too short to be a batch are an error instead of
+// Kafka does). Trailing bytes too short to be a batch are an error instead of
 // being trimmed silently. Decompression is bounded
 // (compress.DefaultLimit) so a compressed batch cannot expand without limit.
 package protocol

@@ -31,8 +31,8 @@ var (
 	// ErrUnsupportedCompression: zstd below produce v7
 	// (UNSUPPORTED_COMPRESSION_TYPE, 76).
 	ErrUnsupportedCompression = errors.New("protocol: unsupported compression type")
-	// ErrUnsupportedForMessageFormat: a magic 0 or 1 message set, which
-	// Kafka 2.4 would up-convert and this broker refuses
-	// (UNSUPPORTED_FOR_MESSAGE_FORMAT, 43).
+	// ErrUnsupportedForMessageFormat: a magic 0 or 1 message set where
+	// only magic 2 is accepted (the broker up-converts Produce v0-2 sets
+	// before validation) (UNSUPPORTED_FOR_MESSAGE_FORMAT, 43).
 	ErrUnsupportedForMessageFormat = errors.New("protocol: message format not supported")
 )

@@ -19,10 +19,10 @@ const maxValidateDecompressed = compress.DefaultLimit
 //
 // The checks and their classes follow Kafka 2.4 (ProduceRequest.
 // validateRecords, Log.analyzeAndValidateRecords, LogValidator.validateBatch,
-// DefaultRecord.readFrom). Magic 2 data always holds exactly one batch. Two
-// deliberate differences: magic 0 and 1 message sets are refused rather than
-// up-converted, and trailing bytes too short for a batch are an error rather
-// than silently trimmed.
+// DefaultRecord.readFrom). Magic 2 data always holds exactly one batch.
+// Magic 0 and 1 message sets are refused here: the broker up-converts them
+// (Produce v0-2) before calling. Trailing bytes too short for a batch are an
+// error rather than silently trimmed.
 func ValidateProduceBatches(records []byte, produceVersion int16) ([]BatchHeader, error) {
 	if len(records) == 0 {
 		return nil, fmt.Errorf("%w: produce v%d partition data has no record batch", ErrInvalidRecord, produceVersion)
