@@ -145,7 +145,7 @@ func (c *Cluster) Faults(round func() int) (faults []Fault, skipped []string) {
 	}
 
 	faults = []Fault{kill, c.cutFromZooKeeper(round), c.zkMajority(round), c.isolateBroker(round), pause}
-	if f, ok := c.skewClock(round); ok {
+	if f, ok := c.skewClock(); ok {
 		faults = append(faults, f)
 	} else {
 		skipped = append(skipped, "zk-clock-skew: no libfaketime in the ZooKeeper nodes")

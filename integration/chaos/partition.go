@@ -140,14 +140,14 @@ func names(ns []Node) string {
 }
 
 // skewClock moves the ZooKeeper leader's wall clock 30 s ahead or behind,
-// in turn, and checks through a znode's creation time, which the leader
+// in turn from one injection to the next, and checks through a znode's creation time, which the leader
 // stamps, that the skew took effect. ok is false without Clocks.
-func (c *Cluster) skewClock(round func() int) (f Fault, ok bool) {
+func (c *Cluster) skewClock() (f Fault, ok bool) {
 	if c.Clocks == nil {
 		return Fault{}, false
 	}
 	const skew = 30 * time.Second
-	skewed := -1
+	skewed, injected := -1, 0
 	return Fault{
 		Key:  "zk-clock-skew",
 		Name: "skew ZooKeeper leader clock",
@@ -157,10 +157,13 @@ func (c *Cluster) skewClock(round func() int) (f Fault, ok bool) {
 			if err != nil {
 				return "", err
 			}
+			// Ahead and behind in turn (round's parity would not do: a
+			// rotation of an even number of faults keeps it).
 			offset := skew
-			if round()%2 == 1 {
+			if injected%2 == 1 {
 				offset = -skew
 			}
+			injected++
 			if err := c.Clocks.Set(i, offset); err != nil {
 				return "", err
 			}
