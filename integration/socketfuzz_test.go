@@ -45,7 +45,9 @@ import (
 // per connection (the exact bytes written), in a new directory under the
 // system's temporary directory, which the failure names; replay them with
 // SAMSA_SOCKETFUZZ_REPLAY, and keep the culprit in testdata/traffic/crashers
-// once the bug is fixed.
+// once the bug is fixed (testdata/traffic/README.md). The same is saved when
+// a broker's RSS first grows by half the limit, and a broker whose sockets
+// stay open is made to print its goroutines.
 
 const (
 	fuzzWorkers      = 8
