@@ -173,6 +173,10 @@ type ConfigEntry struct {
 	Sensitive bool   // a password: DescribeConfigs hides the value
 	ReadOnly  bool   // not changeable at runtime (IsDynamicBrokerKey); topic keys never are
 	Position  string // where it was set ("" for defaults)
+	// Default is KafkaConfig's default in convertToString form; nil when
+	// the key has none (a null default or a required key). DescribeConfigs
+	// lists it as the DEFAULT_CONFIG synonym of a supplied key.
+	Default *string
 }
 
 // LoadBrokerConfig reads a server.properties file and applies --override
@@ -428,6 +432,11 @@ func (c *BrokerConfig) Lookup(key string) (ConfigEntry, bool) {
 		e.Position = s.Position()
 	} else {
 		e.IsDefault = true
+	}
+	if !k.required && !k.null {
+		dv, _ := parseValue(k.typ, k.def)
+		d := formatValue(k.typ, dv)
+		e.Default = &d
 	}
 	return e, true
 }

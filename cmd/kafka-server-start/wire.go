@@ -249,7 +249,8 @@ func nodeConfig(c *conf.BrokerConfig) coordinator.NodeConfig {
 }
 
 // describe reports every broker key for DescribeConfigs of the broker
-// resource: supplied keys as static broker config, the rest as defaults.
+// resource: supplied keys as static broker config with their default as
+// the DEFAULT_CONFIG synonym (as Kafka lists them), the rest as defaults.
 func describe(c *conf.BrokerConfig) []broker.ConfigEntry {
 	entries := c.Entries()
 	out := make([]broker.ConfigEntry, 0, len(entries))
@@ -263,9 +264,17 @@ func describe(c *conf.BrokerConfig) []broker.ConfigEntry {
 			s := e.Value
 			v = &s
 		}
+		synonyms := []broker.ConfigSynonym{{Name: e.Name, Value: v, Source: src}}
+		if !e.IsDefault && e.Default != nil {
+			var d *string
+			if !e.Sensitive {
+				d = e.Default
+			}
+			synonyms = append(synonyms, broker.ConfigSynonym{Name: e.Name, Value: d, Source: broker.SourceDefaultConfig})
+		}
 		out = append(out, broker.ConfigEntry{
 			Name: e.Name, Value: v, Source: src, ReadOnly: true, IsSensitive: e.Sensitive,
-			Synonyms: []broker.ConfigSynonym{{Name: e.Name, Value: v, Source: src}},
+			Synonyms: synonyms,
 		})
 	}
 	return out
