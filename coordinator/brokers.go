@@ -131,6 +131,7 @@ func (n *Node) onBrokerStartup(ctx context.Context, ids []int32) error {
 	isNew := map[int32]bool{}
 	for _, id := range ids {
 		isNew[id] = true
+		delete(c.offlineDirReplicas, id) // a restarted broker reports its dirs afresh
 	}
 	var existing []int32
 	for _, id := range c.liveOrShuttingDownIDs() {
@@ -172,6 +173,7 @@ func (n *Node) onBrokerFailure(ctx context.Context, ids []int32) error {
 	dead := map[int32]bool{}
 	for _, id := range ids {
 		dead[id] = true
+		delete(c.offlineDirReplicas, id)
 	}
 	var leaderless []TopicPartition
 	var offline []replicaRef

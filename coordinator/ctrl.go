@@ -30,6 +30,11 @@ type controllerState struct {
 
 	reassigning map[TopicPartition]reassignment
 
+	// offlineDirReplicas are, per live broker, its replicas on failed log
+	// dirs (answered KAFKA_STORAGE_ERROR to LeaderAndIsr); forgotten when
+	// the broker starts or dies (Kafka's replicasOnOfflineDirs).
+	offlineDirReplicas map[int32]map[TopicPartition]bool
+
 	toDelete      map[string]bool
 	deleteStarted map[string]bool
 	deletePending map[string]map[TopicPartition]map[int32]bool
@@ -38,6 +43,12 @@ type controllerState struct {
 func (c *controllerState) isLive(id int32) bool {
 	_, ok := c.brokers[id]
 	return ok && !c.shuttingDown[id]
+}
+
+// replicaOnline is isLive for one partition: a live broker's replica on a
+// failed log dir is not online (ControllerContext.isReplicaOnline).
+func (c *controllerState) replicaOnline(tp TopicPartition) func(id int32) bool {
+	return func(id int32) bool { return c.isLive(id) && !c.offlineDirReplicas[id][tp] }
 }
 
 func (c *controllerState) liveOrShuttingDownIDs() []int32 {
@@ -82,7 +93,8 @@ func (n *Node) cluster() controller.Cluster {
 	}
 	return controller.Cluster{
 		ControllerID: n.cfg.BrokerID, ControllerEpoch: c.epoch, Brokers: brokers, ShuttingDown: c.shuttingDown,
-		Listener: n.cfg.InterBrokerListener,
+		Listener:       n.cfg.InterBrokerListener,
+		OfflineReplica: func(tp TopicPartition, id int32) bool { return c.offlineDirReplicas[id][tp] },
 		Partition: func(tp TopicPartition) (PartitionState, []int32, bool, bool) {
 			s, ok := c.states[tp]
 			return s, c.replicas(tp), c.toDelete[tp.Topic], ok
@@ -104,6 +116,10 @@ func (n *Node) sendWith(b *controller.Batch, onResp func(broker int32, req kmsg.
 	for tp, r := range c.reassigning {
 		b.SetReassigning(tp, controller.ReplicaChanges{Adding: r.adding, Removing: r.removing})
 	}
+	// Every LeaderAndIsr response is processed (Kafka's
+	// LeaderAndIsrResponseReceived): replicas answering KAFKA_STORAGE_ERROR
+	// are on a failed log dir.
+	lair := n.leaderAndISRResponseHandler()
 	for _, o := range b.Build(n.cluster()) {
 		s := c.senders[o.Broker]
 		if s == nil {
@@ -112,6 +128,7 @@ func (n *Node) sendWith(b *controller.Batch, onResp func(broker int32, req kmsg.
 		o := o
 		s.enqueue(o.Request, func(resp kmsg.Response) {
 			logControlResponse(n.log, o.Broker, resp)
+			lair(o.Broker, o.Request, resp)
 			if onResp != nil {
 				onResp(o.Broker, o.Request, resp)
 			}

@@ -177,13 +177,13 @@ func (n *Node) electOne(ctx context.Context, b *controller.Batch, typ ElectionTy
 	}
 	next, elected, err := n.updateState(ctx, tp, func(cur PartitionState) (PartitionState, bool) {
 		if typ == ElectionPreferred {
-			leader, ok := controller.ElectPreferred(reps, cur.ISR, c.isLive)
+			leader, ok := controller.ElectPreferred(reps, cur.ISR, c.replicaOnline(tp))
 			if !ok {
 				return cur, false
 			}
 			return PartitionState{Leader: leader, LeaderEpoch: cur.LeaderEpoch + 1, ISR: cur.ISR}, true
 		}
-		leader, isr, ok := controller.ElectOffline(reps, cur.ISR, c.isLive, true)
+		leader, isr, ok := controller.ElectOffline(reps, cur.ISR, c.replicaOnline(tp), true)
 		if !ok {
 			return cur, false
 		}

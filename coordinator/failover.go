@@ -22,7 +22,8 @@ func (n *Node) onControllerFailover(ctx context.Context, epoch, epochZkVersion i
 		brokers: map[int32]BrokerInfo{}, shuttingDown: map[int32]bool{}, senders: map[int32]*sender{},
 		assignments: map[string]map[int32][]int32{}, states: map[TopicPartition]PartitionState{},
 		toDelete: map[string]bool{}, deleteStarted: map[string]bool{}, reassigning: map[TopicPartition]reassignment{},
-		deletePending: map[string]map[TopicPartition]map[int32]bool{},
+		deletePending:      map[string]map[TopicPartition]map[int32]bool{},
+		offlineDirReplicas: map[int32]map[TopicPartition]bool{},
 	}
 	n.ctrl = c
 	n.isController.Store(true)
@@ -119,7 +120,7 @@ func (n *Node) onControllerFailover(ctx context.Context, epoch, epochZkVersion i
 		}
 	}
 	// A replica in a failed log dir answers KAFKA_STORAGE_ERROR (logdir.go).
-	n.sendWith(b, n.leaderAndISRResponseHandler())
+	n.send(b)
 	// 7. Partition state machine startup: elect where needed.
 	if _, err := n.triggerOnlinePartitions(ctx); err != nil {
 		return err

@@ -100,7 +100,7 @@ func (n *Node) onBrokerLogDirFailure(brokers []int32) {
 			}
 		}
 	}
-	n.sendWith(b, n.leaderAndISRResponseHandler())
+	n.send(b)
 }
 
 // leaderAndISRResponseHandler returns a response callback that queues
@@ -126,14 +126,31 @@ func (n *Node) onLeaderAndISRResponse(ctx context.Context, broker int32, resp *k
 		n.log.WithField("broker", broker).WithError(err).Error("Received error in LeaderAndIsr response")
 		return nil
 	}
-	offline := map[TopicPartition]bool{}
+	if _, live := c.brokers[broker]; !live {
+		return nil
+	}
+	// current = previous -- online ++ offline; only the new ones act.
+	current := c.offlineDirReplicas[broker]
+	if current == nil {
+		current = map[TopicPartition]bool{}
+	}
 	var tps []TopicPartition
 	for _, p := range resp.Partitions {
 		tp := TopicPartition{Topic: p.Topic, Partition: p.Partition}
-		if p.ErrorCode == kerr.KafkaStorageError.Code && !offline[tp] && c.replicas(tp) != nil {
-			offline[tp] = true
-			tps = append(tps, tp)
+		switch p.ErrorCode {
+		case 0:
+			delete(current, tp)
+		case kerr.KafkaStorageError.Code:
+			if !current[tp] && c.replicas(tp) != nil {
+				current[tp] = true
+				tps = append(tps, tp)
+			}
 		}
+	}
+	if len(current) == 0 {
+		delete(c.offlineDirReplicas, broker)
+	} else {
+		c.offlineDirReplicas[broker] = current
 	}
 	if len(tps) == 0 {
 		return nil
@@ -166,7 +183,7 @@ func (n *Node) onReplicasOnOfflineDir(ctx context.Context, broker int32, tps []T
 			continue
 		}
 		// The replica on the failed dir counts as dead for this partition only.
-		live := func(id int32) bool { return id != broker && c.isLive(id) }
+		live := c.replicaOnline(tp)
 		replicas := c.replicas(tp)
 		unclean := n.uncleanAllowed(ctx, tp.Topic)
 		s, ok, err := n.updateState(ctx, tp, func(cur PartitionState) (PartitionState, bool) {

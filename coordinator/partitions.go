@@ -177,7 +177,7 @@ func (n *Node) electOffline(ctx context.Context, tps []TopicPartition) (bool, er
 		replicas := c.replicas(tp)
 		unclean := n.uncleanAllowed(ctx, tp.Topic)
 		s, ok, err := n.updateState(ctx, tp, func(cur PartitionState) (PartitionState, bool) {
-			leader, isr, ok := controller.ElectOffline(replicas, cur.ISR, c.isLive, unclean)
+			leader, isr, ok := controller.ElectOffline(replicas, cur.ISR, c.replicaOnline(tp), unclean)
 			if !ok {
 				return cur, false
 			}

@@ -131,7 +131,7 @@ func (n *Node) doControlledShutdown(ctx context.Context, id int32, epoch int64) 
 			continue
 		}
 		next, elected, err := n.updateState(ctx, tp, func(cur PartitionState) (PartitionState, bool) {
-			leader, isr, ok := controller.ElectControlledShutdown(reps, cur.ISR, c.isLive, shutting)
+			leader, isr, ok := controller.ElectControlledShutdown(reps, cur.ISR, c.replicaOnline(tp), shutting)
 			if !ok {
 				return cur, false
 			}

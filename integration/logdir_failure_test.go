@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -266,6 +267,24 @@ func TestLogDirFailure(t *testing.T) {
 		}
 		if seen != partitions {
 			return fmt.Errorf("%d partition lines in:\n%s", seen, run.Stdout)
+		}
+		return nil
+	})
+
+	// Metadata lists broker 1's replicas in the failed dir as offline, and
+	// only those (the controller's replicasOnOfflineDirs).
+	eventually(t, 30*time.Second, "offline replicas in Metadata", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		md, err := c.admin().Metadata(ctx, topic)
+		if err != nil {
+			return err
+		}
+		for _, pd := range md.Topics[topic].Partitions {
+			want := slices.Contains(smallParts, pd.Partition)
+			if got := slices.Contains(pd.OfflineReplicas, 1); got != want {
+				return fmt.Errorf("partition %d: offline replicas %v, want broker 1 listed: %v", pd.Partition, pd.OfflineReplicas, want)
+			}
 		}
 		return nil
 	})

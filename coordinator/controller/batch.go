@@ -25,6 +25,10 @@ type Cluster struct {
 	// Listener is the inter-broker listener: its endpoint of each leader
 	// goes into LeaderAndIsr's live_leaders.
 	Listener string
+	// OfflineReplica reports a replica on a failed log dir of a live
+	// broker (nil: none); UpdateMetadata lists it offline, as Kafka's
+	// replicasOnOfflineDirs.
+	OfflineReplica func(tp TopicPartition, broker int32) bool
 	// Partition returns a partition's leadership, replicas and whether its
 	// topic is being deleted; ok is false when the controller has no
 	// leadership for it.
@@ -225,7 +229,7 @@ func (b *Batch) Build(c Cluster) []Outgoing {
 			p.Replicas = copyInt32s(replicas)
 			p.OfflineReplicas = []int32{}
 			for _, r := range replicas {
-				if _, live := c.Brokers[r]; !live || c.ShuttingDown[r] {
+				if _, live := c.Brokers[r]; !live || c.ShuttingDown[r] || (c.OfflineReplica != nil && c.OfflineReplica(tp, r)) {
 					p.OfflineReplicas = append(p.OfflineReplicas, r)
 				}
 			}
