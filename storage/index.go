@@ -22,6 +22,11 @@ const (
 // errInvalidOffset mirrors Kafka's InvalidOffsetException: an index append out of order.
 var errInvalidOffset = errors.New("storage: index offset out of order")
 
+// errIndexWrite: a write to a memory-mapped index page faulted (its file
+// system is full or failing); unlike a full or out-of-order index it is an
+// I/O error, and takes the log dir offline.
+var errIndexWrite = errors.New("storage: index write failed")
+
 // errCorruptIndex mirrors Kafka's CorruptIndexException: the index must be rebuilt.
 var errCorruptIndex = errors.New("storage: corrupt index")
 
@@ -143,7 +148,7 @@ func (ix *indexFile) put(n int32, fill func(b []byte)) (err error) {
 			if _, fault := r.(interface{ Addr() uintptr }); !fault {
 				panic(r)
 			}
-			err = fmt.Errorf("storage: write to index %s failed (no space left on its file system?): %v", ix.path, r)
+			err = fmt.Errorf("%w: %s (no space left on its file system?): %v", errIndexWrite, ix.path, r)
 		}
 	}()
 	fill(ix.buf[int(n)*ix.entrySize : int(n+1)*ix.entrySize])

@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestIndexWriteFault: a write to an index page the file system cannot back
@@ -37,5 +39,29 @@ func TestIndexWriteFault(t *testing.T) {
 				t.Fatalf("%d entries published, want %d", ix.count(), want)
 			}
 		})
+	}
+}
+
+// TestAppendIndexWriteFault: an append whose index entry cannot be written
+// fails (and would take the log dir offline) instead of silently leaving
+// the index behind; a full index stays no error.
+func TestAppendIndexWriteFault(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "t-0")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l := openTestLog(t, osFS{}, dir, smallConfig(), false)
+	defer l.Close()
+	now := time.Now()
+	// The first append only counts bytes toward the index interval.
+	if _, err := l.Append(produce(1, 600, now.UnixMilli()), 0, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, "00000000000000000000.index"), 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err := l.Append(produce(1, 600, now.UnixMilli()), 0, now)
+	if !errors.Is(err, ErrLogDirOffline) || !errors.Is(err, errIndexWrite) {
+		t.Fatalf("append with an unwritable index: %v, want ErrLogDirOffline from errIndexWrite", err)
 	}
 }

@@ -197,10 +197,16 @@ func (s *segment) append(b []byte, largestOffset, largestTs, offsetOfMaxTs int64
 		s.maxTs.Store(largestTs)
 	}
 	if s.bytesSinceIndex > int64(indexInterval) {
-		// A missing entry only lengthens a scan; roll keeps the indexes from filling.
-		_ = s.offIdx.append(largestOffset, pos)
-		_ = s.timeIdx.maybeAppend(s.maxTs.Load(), s.offsetOfMaxTs.Load(), false)
+		// A missing entry only lengthens a scan and roll keeps the indexes
+		// from filling, so a full index is no error; a failed write is.
+		errOff := s.offIdx.append(largestOffset, pos)
+		errTime := s.timeIdx.maybeAppend(s.maxTs.Load(), s.offsetOfMaxTs.Load(), false)
 		s.bytesSinceIndex = 0
+		for _, err := range []error{errOff, errTime} {
+			if errors.Is(err, errIndexWrite) {
+				return err
+			}
+		}
 	}
 	s.bytesSinceIndex += int64(len(b))
 	return nil
