@@ -3,10 +3,17 @@
 #
 # Builds the binaries, then runs integration/chaos's queue workload against
 # three Samsa brokers and a dedicated three-node ZooKeeper ensemble while
-# brokers are killed and paused and ZooKeeper nodes are killed, and prints
-# the Markdown report (operations, faults, anomalies by kind).
+# brokers are killed, paused and partitioned (iptables), ZooKeeper nodes
+# (and a majority) are killed and the ZooKeeper leader's clock is skewed
+# (libfaketime), and prints the Markdown report (operations, faults,
+# anomalies by kind). Partitions need root and iptables; they are skipped,
+# and the report says so, otherwise.
 #
 # Environment:
+#   SAMSA_CHAOS_FAULTS    comma-separated fault keys to run only those (kill,
+#                         kill-controller, pause, zk-follower, zk-leader,
+#                         zk-majority, partition-zk, partition-broker,
+#                         partition-halves, zk-clock-skew)
 #   SAMSA_CHAOS_DURATION  workload length, a Go duration (default 90s; 10m
 #                         for the long run)
 #   SAMSA_CHAOS_REPORT    where the report goes (default chaos-report.md in
