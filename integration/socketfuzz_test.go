@@ -37,7 +37,7 @@ import (
 //	SAMSA_SOCKETFUZZ_SEED        the random seed (default: the time; logged)
 //	SAMSA_SOCKETFUZZ_INTERBROKER 1 also mutates the controller's requests
 //	                             (LeaderAndIsr, StopReplica, UpdateMetadata,
-//	                             ControlledShutdown); see interBroker
+//	                             ControlledShutdown); see isInterBroker
 //	SAMSA_SOCKETFUZZ_REPLAY      a directory of saved inputs to replay first
 //	                             (default testdata/traffic/crashers)
 //
@@ -50,18 +50,18 @@ import (
 // stay open is made to print its goroutines.
 
 const (
-	fuzzWorkers      = 8
-	fuzzRecentConns  = 64              // connections kept per broker for a crash report
-	fuzzConnDeadline = 2 * time.Second // for one fuzzing connection, writes and reads
-	fuzzReadAfter    = 300 * time.Millisecond
-	fuzzMaxRSSGrowth = 256 << 20 // bytes of RSS above the baseline that fail the test
-	fuzzMaxFDGrowth  = 32        // open fds above the baseline once connections closed
-	fuzzMaxThreads   = 1000      // threads that mean something runs away
-	fuzzCrashersDir  = trafficDir + "/crashers"
-	socketMaxBytes   = 104857600 // socket.request.max.bytes default
+	fuzzWorkers         = 8
+	fuzzRecentConns     = 256             // connections kept per broker for a crash report
+	fuzzConnDeadline    = 2 * time.Second // for one fuzzing connection, writes and reads
+	fuzzReadAfter       = 300 * time.Millisecond
+	fuzzMaxRSSGrowth    = 256 << 20 // bytes of RSS above the baseline that fail the test
+	fuzzMaxSocketGrowth = 32        // open sockets above the baseline once connections closed
+	fuzzMaxThreads      = 1000      // threads that mean something runs away
+	fuzzCrashersDir     = trafficDir + "/crashers"
+	socketMaxBytes      = 104857600 // socket.request.max.bytes default
 )
 
-// interBroker are the controller's APIs. Kafka 2.4 without an authorizer
+// isInterBroker tells the controller's APIs. Kafka 2.4 without an authorizer
 // obeys them from any client once the epochs match, so a lucky mutation
 // (a v0 ControlledShutdown naming a broker, a StopReplica with deletion)
 // legitimately disturbs the cluster and the well-behaved client: they are
@@ -758,7 +758,7 @@ func TestSocketFuzz(t *testing.T) {
 				t.Fatal(err)
 			}
 			after = s
-			if s.sockets <= ft.base.sockets+fuzzMaxFDGrowth || time.Now().After(deadline) {
+			if s.sockets <= ft.base.sockets+fuzzMaxSocketGrowth || time.Now().After(deadline) {
 				break
 			}
 			time.Sleep(500 * time.Millisecond)
@@ -767,7 +767,7 @@ func TestSocketFuzz(t *testing.T) {
 		// CreateTopics, CreatePartitions and Metadata requests created.
 		parts, _ := os.ReadDir(ft.b.LogDir())
 		t.Logf("broker %d: before %v; peak %v; after %v; %d entries in its log dir", ft.b.ID(), ft.base, ft.peak, after, len(parts))
-		if after.sockets > ft.base.sockets+fuzzMaxFDGrowth {
+		if after.sockets > ft.base.sockets+fuzzMaxSocketGrowth {
 			t.Errorf("broker %d: %d sockets a minute after the fuzzing connections closed, %d before; by TCP state on its port: %v;"+
 				" where its goroutines wait (SIGQUIT dump, the broker exits):\n%s",
 				ft.b.ID(), after.sockets, ft.base.sockets, tcpStates(ft.b.Addr()), goroutineDump(t, ft.b))
