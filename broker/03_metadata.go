@@ -181,6 +181,9 @@ func (s *Server) assign(partitions, rf int32, startIndex, startPartition int32) 
 		return nil, newAPIError(kerr.InvalidReplicationFactor,
 			fmt.Sprintf("Replication factor: %d larger than available brokers: %d.", rf, len(live)))
 	}
+	if err := checkAssignmentFits(startPartition+partitions, rf); err != nil {
+		return nil, err
+	}
 	brokers := make([]coordinator.BrokerMeta, len(live))
 	for i, b := range live {
 		brokers[i] = coordinator.BrokerMeta{ID: b.id, Rack: b.rack}
