@@ -23,7 +23,7 @@ const topicZnodeOverhead = 73
 // unauthenticated request could take the broker down. The size used is a
 // lower bound (every broker id one digit), so nothing that fits is refused.
 func checkAssignmentFits(total, rf int32) error {
-	size := int64(topicZnodeOverhead) - 1 // no comma after the last partition
+	size := int64(topicZnodeOverhead) - 1      // no comma after the last partition
 	perPartition := int64(2+1+2) + 2*int64(rf) // "p":[...] with rf one-digit ids and commas
 	for p := int32(0); p < total; p++ {
 		size += perPartition + int64(len(strconv.Itoa(int(p))))
