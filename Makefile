@@ -4,7 +4,8 @@
 #   make run         start (or restart) ZooKeeper and three brokers on 127.0.0.11-13
 #   make stop        stop what make run started
 #   make status      show what runs
-#   make test        go vet + go test, with ZooKeeper, kcat and Kafka's jars in place
+#   make test        go vet + go test, with ZooKeeper, kcat and Kafka's jars in place,
+#                    then every fuzz target for FUZZTIME (3s; make fuzz: 10s each)
 #   make dist        dist/samsa-<version>.tgz, laid out like Kafka's tarball
 #   make bench       S1-S6 beside Kafka 2.4.1, ~20 min; report in build/bench (SCALE=0.05: quick check)
 #   make bench-quick Samsa beside Kafka 2.4.1: produce/consume throughput, RSS
@@ -35,6 +36,8 @@ export SAMSA_KAFKA_LIBS
 
 # Whole-suite bound; the suite is meant to take well under it on two cores.
 TEST_TIMEOUT ?= 25m
+TEST_FUZZTIME ?= 3s
+FUZZTIME ?= 10s
 GO_TEST_FLAGS ?=
 # make test PKGS=./storage/... tests one part of the tree.
 PKGS ?= ./...
@@ -45,7 +48,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DIST_NAME := samsa-$(VERSION)
 DIST_DIR := dist/$(DIST_NAME)
 
-.PHONY: build deploy-tool run stop status test vet deps test-deps kafka-jars dist clean
+.PHONY: build deploy-tool run stop status test fuzz vet deps test-deps kafka-jars dist clean
 
 build:
 	@mkdir -p $(BIN)
@@ -110,6 +113,13 @@ vet:
 # SAMSA_BIN_DIR tells the integration harness to use the binaries just built.
 test: build kafka-jars vet
 	SAMSA_BIN_DIR=$(CURDIR)/$(BIN) $(GO) test -timeout $(TEST_TIMEOUT) $(GO_TEST_FLAGS) $(PKGS)
+	FUZZTIME=$(TEST_FUZZTIME) scripts/fuzz.sh
+
+# fuzz runs every Go fuzz target (func FuzzX) for FUZZTIME each, one after
+# the other; a finding fails it and is kept under the package's
+# testdata/fuzz as a regression input.
+fuzz:
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 # dist/samsa-<version>.tgz unpacks to samsa-<version>/ with bin/*.sh,
 # libexec/<binaries> and config/, so that the tutorial's
