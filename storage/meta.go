@@ -72,11 +72,22 @@ func utf16Units(r rune) []uint16 {
 	return []uint16{uint16(0xd800 + (r>>10)&0x3ff), uint16(0xdc00 + r&0x3ff)}
 }
 
+// latin1 decodes data as ISO 8859-1, as Properties.load(InputStream) reads
+// meta.properties: every byte is one character (non-ASCII text is written
+// with \u escapes, so a file Kafka or Samsa wrote is plain ASCII).
+func latin1(data []byte) string {
+	rs := make([]rune, len(data))
+	for i, b := range data {
+		rs[i] = rune(b)
+	}
+	return string(rs)
+}
+
 // parseProperties reads Java .properties text (logical lines, escapes, = : or space
 // separators, # and ! comments).
 func parseProperties(data []byte) (map[string]string, error) {
 	out := map[string]string{}
-	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	lines := strings.Split(strings.ReplaceAll(latin1(data), "\r\n", "\n"), "\n")
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimLeft(lines[i], " \t\f")
 		if line == "" || line[0] == '#' || line[0] == '!' {
