@@ -89,19 +89,26 @@ func TestLogDirFailure(t *testing.T) {
 		if s.Leader != tt.leader || s.LeaderEpoch != tt.epoch {
 			t.Errorf("partition %d: leader %d epoch %d, want %d epoch %d", tt.partition, s.Leader, s.LeaderEpoch, tt.leader, tt.epoch)
 		}
-		stopped := false
-		for _, r := range tr.requests() {
-			sr, ok := r.req.(*kmsg.StopReplicaRequest)
-			if !ok || r.addr != failingAddr || sr.DeletePartitions {
-				continue
-			}
-			for _, st := range sr.Topics {
-				if st.Topic == "ld" && slices.Contains(st.Partitions, tt.partition) {
-					stopped = true
+		stoppedNow := func() bool {
+			for _, r := range tr.requests() {
+				sr, ok := r.req.(*kmsg.StopReplicaRequest)
+				if !ok || r.addr != failingAddr || sr.DeletePartitions {
+					continue
+				}
+				for _, st := range sr.Topics {
+					if st.Topic == "ld" && slices.Contains(st.Partitions, tt.partition) {
+						return true
+					}
 				}
 			}
+			return false
 		}
-		if stopped != tt.wantStopped {
+		// The controller writes the state znode first and then queues
+		// StopReplica, which its sender delivers a moment later.
+		if tt.wantStopped {
+			waitFor(t, "StopReplica to the failing broker", stoppedNow)
+		}
+		if stopped := stoppedNow(); stopped != tt.wantStopped {
 			t.Errorf("partition %d: StopReplica sent %v, want %v", tt.partition, stopped, tt.wantStopped)
 		}
 	}
