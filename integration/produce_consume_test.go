@@ -341,26 +341,7 @@ func TestProduceToDownReplica(t *testing.T) {
 // returns the partition's error code.
 func dpProduceCode(t *testing.T, ctx context.Context, conn *protocol.Conn, topic string, partition int32, batch []byte, acks int16) int16 {
 	t.Helper()
-	req := kmsg.NewPtrProduceRequest()
-	req.SetVersion(7)
-	req.Acks = acks
-	req.TimeoutMillis = 10000
-	rt := kmsg.NewProduceRequestTopic()
-	rt.Topic = topic
-	rp := kmsg.NewProduceRequestTopicPartition()
-	rp.Partition = partition
-	rp.Records = batch
-	rt.Partitions = append(rt.Partitions, rp)
-	req.Topics = append(req.Topics, rt)
-	resp, err := conn.RoundTrip(ctx, req)
-	if err != nil {
-		t.Fatalf("produce: %v", err)
-	}
-	pr := resp.(*kmsg.ProduceResponse)
-	if len(pr.Topics) != 1 || len(pr.Topics[0].Partitions) != 1 {
-		t.Fatalf("produce response %+v", pr.Topics)
-	}
-	return pr.Topics[0].Partitions[0].ErrorCode
+	return dpProduceCodeV(t, ctx, conn, 7, topic, partition, batch, acks)
 }
 
 // TestDataPathVersions produces records with known timestamps and reads
