@@ -43,23 +43,15 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 		opts = append(opts, kgo.DisableIdempotentWrite())
 	}
 
-	switch c := strings.TrimSpace(props["compression.type"]); c {
-	case "none", "":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
-	case "gzip":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.GzipCompression()))
-	case "snappy":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.SnappyCompression()))
-	case "lz4":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.Lz4Compression()))
-	case "zstd":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.ZstdCompression()))
-	default:
+	c := strings.TrimSpace(props["compression.type"])
+	codec, ok := cli.CompressionCodec(c)
+	if !ok {
 		// 2.4's ProducerConfig does not validate the name; the producer's
 		// constructor fails on it.
 		return nil, fmt.Errorf("org.apache.kafka.common.KafkaException: Failed to construct kafka producer\n"+
 			"Caused by: java.lang.IllegalArgumentException: Unknown compression name: %s", c)
 	}
+	opts = append(opts, kgo.ProducerBatchCompression(codec))
 
 	linger, err := ms("linger.ms", 0, "LONG")
 	if err != nil {

@@ -32,20 +32,13 @@ func producerOptions(props map[string]string, acks string) ([]kgo.Opt, error) {
 	} else {
 		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()))
 	}
-	switch c := strings.TrimSpace(props["compression.type"]); c {
-	case "", "none":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
-	case "gzip":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.GzipCompression()))
-	case "snappy":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.SnappyCompression()))
-	case "lz4":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.Lz4Compression()))
-	case "zstd":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.ZstdCompression()))
-	default:
+	c := strings.TrimSpace(props["compression.type"])
+	codec, ok := cli.CompressionCodec(c)
+	if !ok {
 		return nil, cli.ConfigError("compression.type", c, "String must be one of: none, gzip, snappy, lz4, zstd")
 	}
+	opts = append(opts, kgo.ProducerBatchCompression(codec))
+
 	reqTimeout, err := cli.PropMillis(props, "request.timeout.ms", 30000, "INT")
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/samsa-broker/samsa/cmd/internal/cli"
 )
 
 // clientOptions maps the Java producer properties the benchmarks use onto
@@ -54,21 +56,14 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 		idempotent = false
 		opts = append(opts, kgo.DisableIdempotentWrite())
 	}
-	switch c := strings.TrimSpace(props["compression.type"]); c {
-	case "none", "":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
-	case "gzip":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.GzipCompression()))
-	case "snappy":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.SnappyCompression()))
-	case "lz4":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.Lz4Compression()))
-	case "zstd":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.ZstdCompression()))
-	default:
+	c := strings.TrimSpace(props["compression.type"])
+	codec, ok := cli.CompressionCodec(c)
+	if !ok {
 		return nil, fmt.Errorf("org.apache.kafka.common.KafkaException: Failed to construct kafka producer\n"+
 			"Caused by: java.lang.IllegalArgumentException: Unknown compression name: %s", c)
 	}
+	opts = append(opts, kgo.ProducerBatchCompression(codec))
+
 	linger, err := num("linger.ms", 0)
 	if err != nil {
 		return nil, err

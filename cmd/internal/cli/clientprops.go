@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // ConfigError is the Java client's ConfigException for a property value.
@@ -49,4 +51,23 @@ func PropInt(props map[string]string, key string, def int64) (int64, error) {
 		return 0, ConfigError(key, v, "Value must be at least 0")
 	}
 	return n, nil
+}
+
+// CompressionCodec is the codec of the Java producer's compression.type
+// ("none" or unset, gzip, snappy, lz4, zstd), after Java's trim; ok is false
+// for any other name, which each tool refuses in its own Kafka words.
+func CompressionCodec(name string) (codec kgo.CompressionCodec, ok bool) {
+	switch strings.TrimSpace(name) {
+	case "none", "":
+		return kgo.NoCompression(), true
+	case "gzip":
+		return kgo.GzipCompression(), true
+	case "snappy":
+		return kgo.SnappyCompression(), true
+	case "lz4":
+		return kgo.Lz4Compression(), true
+	case "zstd":
+		return kgo.ZstdCompression(), true
+	}
+	return kgo.CompressionCodec{}, false
 }
