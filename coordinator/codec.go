@@ -165,16 +165,24 @@ func DecodeBrokerInfo(id int32, data []byte, epoch int64) (BrokerInfo, error) {
 			b.Timestamp = strconv.FormatInt(int64(ts), 10)
 		}
 	}
-	for _, s := range j.Endpoints {
-		ep, err := ParseEndpoint(s, j.ProtoMap)
-		if err != nil {
-			return BrokerInfo{}, fmt.Errorf("coordinator: broker %d: %w", id, err)
+	switch {
+	case j.Version < 1:
+		return BrokerInfo{}, fmt.Errorf("coordinator: broker %d: unsupported version of broker registration: %s", id, data)
+	case j.Version == 1:
+		// Version 1 znodes have only host and port; BrokerIdZNode.decode
+		// reads nothing else, whatever other keys the znode holds.
+		if j.Host == nil {
+			return BrokerInfo{}, fmt.Errorf("coordinator: broker %d: version 1 registration has no host", id)
 		}
-		b.Endpoints = append(b.Endpoints, ep)
-	}
-	if len(j.Endpoints) == 0 && b.Host != "" {
-		// Version 1 znodes have only host and port.
 		b.Endpoints = []Endpoint{{Listener: "PLAINTEXT", Host: b.Host, Port: b.Port, SecurityProtocol: "PLAINTEXT"}}
+	default:
+		for _, s := range j.Endpoints {
+			ep, err := ParseEndpoint(s, j.ProtoMap)
+			if err != nil {
+				return BrokerInfo{}, fmt.Errorf("coordinator: broker %d: %w", id, err)
+			}
+			b.Endpoints = append(b.Endpoints, ep)
+		}
 	}
 	return b, nil
 }

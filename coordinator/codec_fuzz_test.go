@@ -2,18 +2,31 @@ package coordinator
 
 import (
 	"reflect"
+	"regexp"
 	"testing"
 )
+
+// endpointHostRE is the host part of endpointRE.
+var endpointHostRE = regexp.MustCompile(`^[0-9a-zA-Z\-%._:]*$`)
 
 func FuzzDecodeBrokerInfo(f *testing.F) {
 	f.Add([]byte(`{"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://host1:9092"],"jmx_port":-1,"host":"host1","timestamp":"1583312345678","port":9092,"version":4}`))
 	f.Add([]byte(`{"version":1,"host":"h","port":1}`))
+	f.Add([]byte(`{"version":1,"host":" ","port":0}`))
+	f.Add([]byte(`{"version":4,"host":" ","port":0,"jmx_port":0,"timestamp":""}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := DecodeBrokerInfo(1, data, 1)
 		if err != nil {
 			return
 		}
-		// Whatever decodes must survive a round trip of its endpoints.
+		// Whatever decodes must survive a round trip of its endpoints,
+		// except a version 1 host that endpoint syntax cannot carry: Kafka
+		// takes it as is and never writes another broker's znode back.
+		for _, ep := range b.Endpoints {
+			if !endpointHostRE.MatchString(ep.Host) {
+				return
+			}
+		}
 		again, err := DecodeBrokerInfo(1, EncodeBrokerInfo(b), 1)
 		if err != nil {
 			t.Fatalf("re-decode of %s: %v", EncodeBrokerInfo(b), err)
