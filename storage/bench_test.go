@@ -11,7 +11,7 @@ import (
 
 // BenchmarkAppend appends batches of 1 KiB records on the OS file system.
 func BenchmarkAppend(b *testing.B) {
-	for _, size := range []int{16 << 10, 64 << 10, 256 << 10, 1 << 20} {
+	for _, size := range []int{1 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20} {
 		b.Run(fmt.Sprintf("batch=%dKiB", size>>10), func(b *testing.B) {
 			cfg := DefaultLogConfig()
 			cfg.SegmentBytes = 64 << 20
@@ -80,4 +80,34 @@ func BenchmarkRead(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkIndexAppendManyPartitions appends offset index entries round
+// robin over 200 fresh index files, as a broker with 200 partition logs
+// under a trickle of small batches does: each file's first entries land on
+// pages the file system has yet to back.
+func BenchmarkIndexAppendManyPartitions(b *testing.B) {
+	const files = 200
+	dir := b.TempDir()
+	ixs := make([]offsetIndex, files)
+	for i := range ixs {
+		ix, err := openIndexFile(osFS{}, filepath.Join(dir, fmt.Sprintf("%020d.index", i)), 0, offsetIndexEntrySize, 10<<20)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ix.release()
+		ixs[i] = offsetIndex{ix}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ix := ixs[i%files]
+		n := int64(ix.count())
+		if ix.isFull() {
+			b.Fatal("index full")
+		}
+		if err := ix.append(n+1, n*4096); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -62,6 +62,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		logger.WithField(logfmt.LoggerField, "kafka.server.KafkaConfig").Warn(w.String())
 	}
 
+	endProfile, err := startCPUProfile(cfg.BrokerID)
+	if err != nil {
+		logger.WithField(logfmt.LoggerField, "kafka.Kafka$").Errorf("Exiting Kafka due to fatal exception: %v", err)
+		return 1
+	}
+	defer endProfile()
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := serve(ctx, cfg, props, logger); err != nil {

@@ -144,7 +144,13 @@ func startBroker(t testing.TB, o BrokerOpts, argv []string) *Broker {
 		b.mu.Lock()
 		p := b.proc
 		b.mu.Unlock()
-		if p != nil {
+		switch {
+		case p == nil:
+		case os.Getenv("SAMSA_CPU_PROFILE_DIR") != "":
+			// A profiling broker writes its CPU profile when it
+			// shuts down cleanly.
+			p.stop(30 * time.Second)
+		default:
 			p.kill()
 		}
 	})
