@@ -71,15 +71,38 @@ func (s *Server) handleFetch(ctx context.Context, c *conn, req *kmsg.FetchReques
 			lists = append(lists, &part.changed)
 		}
 	}
-	var reads []partitionRead
-	done := func() bool {
+	var (
+		reads       []partitionRead
+		marks, now  []fetchMark
+		read, stale bool
+	)
+	readAll := func() bool {
 		releaseReads(reads)
 		var bytes int64
 		var hasError bool
+		marks = s.fetchMarks(fc.parts, marks)
 		reads, bytes, hasError = s.readFetch(req, fc.parts)
+		read, stale = true, false
 		return len(fc.parts) == 0 || hasError || bytes >= int64(req.MinBytes) || req.MaxWaitMillis <= 0
 	}
+	done := func() bool {
+		if !read {
+			return readAll()
+		}
+		// A wake (fetch_wake.go): read again only if it may complete.
+		now = s.fetchMarks(fc.parts, now)
+		switch compareFetchMarks(marks, now, req.ReplicaID >= 0) {
+		case wakeRead:
+			return readAll()
+		case wakeStale:
+			stale = true
+		}
+		return false
+	}
 	waitUntil(ctx, deadline, lists, done)
+	if stale {
+		readAll()
+	}
 
 	outcomes := make([]fetchOutcome, len(reads))
 	for i, r := range reads {
