@@ -136,6 +136,9 @@ func (s *Server) produceOne(tp storage.TopicPartition, records []byte, acks, ver
 	if isInternalTopic(tp.Topic) {
 		return nil, none, newAPIError(kerr.InvalidTopicException, fmt.Sprintf("Cannot append to internal topic %s", tp.Topic))
 	}
+	if s.parts.isOffline(tp) {
+		return nil, none, kerr.KafkaStorageError
+	}
 	p, ok := s.parts.get(tp)
 	if !ok {
 		if _, known := s.meta.partition(tp); known {

@@ -269,6 +269,10 @@ func (s *Server) readPartition(req *kmsg.FetchRequest, p fetchPartition, maxByte
 	rp.Partition = tp.Partition
 	rp.HighWatermark, rp.LastStableOffset, rp.LogStartOffset = -1, -1, -1
 	rp.PreferredReadReplica = -1
+	if s.parts.isOffline(tp) {
+		rp.ErrorCode = kerr.KafkaStorageError.Code
+		return rp, nil
+	}
 	part, ok := s.parts.get(tp)
 	if !ok {
 		if _, known := s.meta.partition(tp); known {

@@ -53,6 +53,9 @@ func (s *Server) listOffset(req *kmsg.ListOffsetsRequest, tp storage.TopicPartit
 		rp.ErrorCode = e.Code
 		return rp
 	}
+	if s.parts.isOffline(tp) {
+		return fail(kerr.KafkaStorageError)
+	}
 	part, ok := s.parts.get(tp)
 	if !ok {
 		if _, known := s.meta.partition(tp); known {

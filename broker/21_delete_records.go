@@ -43,6 +43,9 @@ func (s *Server) deleteRecords(tp storage.TopicPartition, offset int64) (int64, 
 	if isInternalTopic(tp.Topic) {
 		return 0, kerr.InvalidTopicException
 	}
+	if s.parts.isOffline(tp) {
+		return 0, kerr.KafkaStorageError
+	}
 	part, ok := s.parts.get(tp)
 	if !ok {
 		if _, known := s.meta.partition(tp); known {

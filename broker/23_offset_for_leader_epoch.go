@@ -40,6 +40,9 @@ func (s *Server) handleOffsetForLeaderEpoch(_ context.Context, _ *conn, req *kms
 }
 
 func (s *Server) endOffsetForEpoch(tp storage.TopicPartition, p kmsg.OffsetForLeaderEpochRequestTopicPartition, replicaID int32, version int16, rp *kmsg.OffsetForLeaderEpochResponseTopicPartition) int16 {
+	if s.parts.isOffline(tp) {
+		return kerr.KafkaStorageError.Code
+	}
 	part, ok := s.parts.get(tp)
 	if !ok {
 		if _, known := s.meta.partition(tp); known {

@@ -12,10 +12,10 @@ package broker
 // controller. When every dir has failed, cmd halts the broker with Kafka's
 // message ("Shutdown broker because all log dirs in ... have failed").
 //
-// Differs: produce and fetch to a partition of the failed dir answer
-// KAFKA_STORAGE_ERROR only until the handler ran (the storage error of the
-// log), NOT_LEADER_FOR_PARTITION after it (the local replica is stopped);
-// clients refresh their metadata on both.
+// Produce, Fetch, ListOffsets, DeleteRecords and OffsetForLeaderEpoch for
+// a partition of the failed dir answer KAFKA_STORAGE_ERROR, before and
+// after the handler ran, until the broker restarts (Kafka's
+// HostedPartition.Offline in getPartitionOrError).
 
 import (
 	"context"
@@ -141,11 +141,15 @@ func (rm *replicaManager) stopReplicasIn(dir string, src dirFailures) []storage.
 func (rm *replicaManager) markOffline(tp storage.TopicPartition) {
 	rm.mu.Lock()
 	rm.mu.offline[tp] = true
+	rm.anyOffline.Store(true)
 	rm.mu.Unlock()
 }
 
 // isOffline reports whether the local replica of tp is in an offline log dir.
 func (rm *replicaManager) isOffline(tp storage.TopicPartition) bool {
+	if !rm.anyOffline.Load() {
+		return false
+	}
 	rm.mu.RLock()
 	defer rm.mu.RUnlock()
 	return rm.mu.offline[tp]

@@ -85,6 +85,18 @@ func TestLogDirFailure(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the controller was never notified")
 	}
+	// The handler has stopped the replica; clients are still told the
+	// partition's storage failed (HostedPartition.Offline), not that this
+	// broker is no leader, and the other dir keeps serving.
+	if code := produceCode(t, c, failing.Topic, failing.Partition, 1, makeBatch(2, 1000)); code != kerr.KafkaStorageError.Code {
+		t.Fatalf("produce to the offline partition: code %d, want KAFKA_STORAGE_ERROR", code)
+	}
+	if rp := fetch(t, c, fetchRequest(failing.Topic, failing.Partition, 0, -1, 0, 1)); rp.ErrorCode != kerr.KafkaStorageError.Code {
+		t.Fatalf("fetch from the offline partition: code %d, want KAFKA_STORAGE_ERROR", rp.ErrorCode)
+	}
+	if code := produceCode(t, c, healthy.Topic, healthy.Partition, 1, makeBatch(2, 1000)); code != 0 {
+		t.Fatalf("produce to %s after the failure: %d", healthy, code)
+	}
 
 	// The controller asks about every replica of this broker.
 	req := kmsg.NewPtrLeaderAndISRRequest()

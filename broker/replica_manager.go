@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sirupsen/logrus"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -25,7 +26,8 @@ type replicaManager struct {
 
 	fetchers *fetcherManager
 
-	failureHandler sync.Once // starts the log dir failure handler (log_dir_failure.go)
+	failureHandler sync.Once   // starts the log dir failure handler (log_dir_failure.go)
+	anyOffline     atomic.Bool // mu.offline is not empty: the hot paths look it up only then
 
 	mu struct {
 		sync.RWMutex
