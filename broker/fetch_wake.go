@@ -25,6 +25,9 @@ type fetchMark struct {
 
 // fetchMarks fills marks (reusing its storage) for parts.
 func (s *Server) fetchMarks(parts []fetchPartition, marks []fetchMark) []fetchMark {
+	if cap(marks) < len(parts) {
+		marks = make([]fetchMark, 0, len(parts))
+	}
 	marks = marks[:0]
 	for _, p := range parts {
 		part, ok := s.parts.get(p.tp)
