@@ -119,6 +119,7 @@ func (c *benchCluster) maxPeakRSS(t *testing.T) float64 {
 // toolRunOut is the outcome of one perf tool run.
 type toolRunOut struct {
 	stdout  string
+	stderr  string
 	capped  bool // stopped with SIGINT at the run's time cap
 	elapsed time.Duration
 }
@@ -195,7 +196,7 @@ func execBench(argv, env []string, timeCap time.Duration) (toolRunOut, error) {
 			err = <-done
 		}
 	}
-	res := toolRunOut{stdout: out.String(), capped: capped, elapsed: time.Since(start)}
+	res := toolRunOut{stdout: out.String(), stderr: errb.String(), capped: capped, elapsed: time.Since(start)}
 	if err != nil && !capped {
 		return res, fmt.Errorf("%s: %w\nstdout:\n%s\nstderr:\n%s", strings.Join(argv, " "), err, out.String(), errb.String())
 	}

@@ -51,6 +51,22 @@ func parseProducer(out string) (producerFigures, error) {
 	return f, nil
 }
 
+// sendException is the first line of the exception a producer perf tool
+// prints for each failed send (Java's printStackTrace, and Samsa's tool
+// after it).
+var sendException = regexp.MustCompile(`(?m)^[\w.$]+(Exception|Error): .*$`)
+
+// producerFailures turns failed sends into an error: both tools count them
+// in their figures and exit 0, so a run whose records were refused (too
+// large, say) would otherwise report the speed of failing.
+func producerFailures(stderr string) error {
+	m := sendException.FindAllString(stderr, -1)
+	if len(m) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d failed sends; the first: %s", len(m), m[0])
+}
+
 // producerArgv is kafka-producer-perf-test's command line; throughput -1
 // is unthrottled; props are producer properties besides bootstrap.servers.
 func (r *benchRun) producerArgv(topic string, n, size, throughput int, props ...string) []string {
@@ -97,6 +113,9 @@ func runProducers(k int, argv []string, n int, timeCap time.Duration) producerRe
 			out, err := execBench(argv, nil, timeCap)
 			if err == nil {
 				res.figs[i], err = parseProducer(out.stdout)
+			}
+			if err == nil {
+				err = producerFailures(out.stderr)
 			}
 			res.figs[i].capped, res.figs[i].requested = out.capped, n
 			res.errs[i] = err

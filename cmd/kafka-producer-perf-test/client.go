@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/samsa-broker/samsa/cmd/internal/cli"
@@ -18,7 +20,10 @@ import (
 // max.in.flight.requests.per.connection=5, idempotence off, sticky
 // partitioning of keyless records. Unknown properties are ignored, as the
 // Java producer only warns about them.
-func clientOptions(props map[string]string) ([]kgo.Opt, error) {
+//
+// batchCap is the largest batch the topic takes (batchLimit): batches are
+// capped there whatever batch.size says.
+func clientOptions(props map[string]string, batchCap int32) ([]kgo.Opt, error) {
 	num := func(key string, def int64) (int64, error) {
 		v, ok := props[key]
 		if !ok {
@@ -77,7 +82,7 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 	}
 	// batch.size 0 disables batching in Java; one record per batch is the
 	// nearest franz-go setting.
-	opts = append(opts, kgo.ProducerBatchMaxBytes(int32(max(batch, 1))))
+	opts = append(opts, kgo.ProducerBatchMaxBytes(int32(min(max(batch, 1), int64(batchCap)))))
 	buffer, err := num("buffer.memory", 33554432)
 	if err != nil {
 		return nil, err
@@ -106,4 +111,38 @@ func clientOptions(props map[string]string) ([]kgo.Opt, error) {
 		opts = append(opts, kgo.MaxProduceRequestsInflightPerBroker(int(max(inflight, 1))))
 	}
 	return opts, nil
+}
+
+// defaultMaxMessageBytes is Kafka's message.max.bytes default, the limit of
+// a topic without a max.message.bytes of its own.
+const defaultMaxMessageBytes = 1000012
+
+// batchLimit is the largest batch the brokers take for topic: the topic's
+// max.message.bytes, read with DescribeConfigs, or Kafka's default when it
+// cannot be read (the topic does not exist yet, say). The Java producer
+// sends batches up to batch.size and, when a broker answers
+// MESSAGE_TOO_LARGE, splits the batch and sends the halves again; franz-go
+// fails such records instead, so this tool keeps its batches within the
+// limit and a batch.size above it (1 MiB against the default 1000012)
+// loses no record, as with the Java tool.
+func batchLimit(ctx context.Context, seeds []string, topic string) int32 {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
+	if err != nil {
+		return defaultMaxMessageBytes
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	rcs, err := kadm.NewClient(cl).DescribeTopicConfigs(ctx, topic)
+	if err != nil || len(rcs) != 1 || rcs[0].Err != nil {
+		return defaultMaxMessageBytes
+	}
+	for _, c := range rcs[0].Configs {
+		if c.Key == "max.message.bytes" && c.Value != nil {
+			if n, err := strconv.ParseInt(*c.Value, 10, 32); err == nil && n > 0 {
+				return int32(n)
+			}
+		}
+	}
+	return defaultMaxMessageBytes
 }

@@ -12,5 +12,13 @@
 // from at most 500,000 sampled latencies, exactly as in the Java tool.
 // The producer underneath is franz-go configured with the Java producer's
 // 2.4 defaults (acks=1, linger.ms=0, batch.size=16384, buffer.memory 32 MiB,
-// sticky partitioning, no idempotence).
+// sticky partitioning, no idempotence). As in the Java tool a failed send
+// counts in the figures and prints its exception to stderr; a last stderr
+// line sums the failures up.
+//
+// Differs: batches stay within the topic's max.message.bytes (read with
+// DescribeConfigs; 1000012 when it cannot be read) whatever batch.size
+// says. The Java producer sends batches up to batch.size and splits one
+// the broker refuses as too large; franz-go cannot split, and would fail
+// the records of such a batch.
 package main

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -42,7 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	opts, err := clientOptions(cfg.props)
+	opts, err := clientOptions(cfg.props, batchLimit(ctx, strings.Split(cfg.props["bootstrap.servers"], ","), cfg.topic))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "org.apache.kafka.common.KafkaException: Failed to construct kafka producer: %v\n", err)
 		return 1
 	}
-	res := produce(ctx, client, cfg, stdout)
+	res := produce(ctx, client, cfg, stdout, stderr)
 	if cfg.printMetrics {
 		_ = client.Flush(ctx)
 		res.stats.printTotal()
@@ -82,8 +83,9 @@ type result struct {
 }
 
 // produce sends cfg.numRecords records, pacing them with the throttler. As
-// in the Java tool, failed sends are printed and not counted in the stats.
-func produce(ctx context.Context, client *kgo.Client, cfg *config, stdout io.Writer) *result {
+// in the Java tool, a failed send counts in the stats and its exception is
+// printed to stderr.
+func produce(ctx context.Context, client *kgo.Client, cfg *config, stdout, stderr io.Writer) *result {
 	st := newStats(cfg.numRecords, stdout, time.Now)
 	res := &result{stats: st}
 	var payload []byte
@@ -99,13 +101,15 @@ func produce(ctx context.Context, client *kgo.Client, cfg *config, stdout io.Wri
 		}
 		iter, size, sendStart := i, len(payload), time.Now()
 		client.Produce(ctx, &kgo.Record{Topic: cfg.topic, Value: payload}, func(_ *kgo.Record, err error) {
+			// As PerfCallback.onCompletion: a failed send counts in the
+			// stats too, and its exception is printed.
+			st.record(iter, int32(time.Since(sendStart).Milliseconds()), size)
 			if err != nil {
 				if res.failed.Add(1) == 1 {
 					res.firstErr.Store(err.Error())
 				}
-				return
+				fmt.Fprintln(stderr, cli.JavaException(err, ""))
 			}
-			st.record(iter, int32(time.Since(sendStart).Milliseconds()), size)
 		})
 		res.sent++
 		th.wait(ctx, i+1, time.Now())

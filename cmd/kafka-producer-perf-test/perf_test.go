@@ -157,11 +157,11 @@ func TestClientOptionsRejectsBadValues(t *testing.T) {
 		{"bootstrap.servers": "h:1", "linger.ms": "soon"},
 	}
 	for _, props := range tests {
-		if _, err := clientOptions(props); err == nil {
+		if _, err := clientOptions(props, defaultMaxMessageBytes); err == nil {
 			t.Errorf("clientOptions(%v) accepted", props)
 		}
 	}
-	if _, err := clientOptions(map[string]string{"bootstrap.servers": "h:1", "acks": "all", "enable.idempotence": "true", "compression.type": "lz4", "linger.ms": "5"}); err != nil {
+	if _, err := clientOptions(map[string]string{"bootstrap.servers": "h:1", "acks": "all", "enable.idempotence": "true", "compression.type": "lz4", "linger.ms": "5"}, defaultMaxMessageBytes); err != nil {
 		t.Errorf("valid properties refused: %v", err)
 	}
 }
