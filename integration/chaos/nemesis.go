@@ -144,7 +144,7 @@ func (c *Cluster) Faults(round func() int) (faults []Fault, skipped []string) {
 		Heal: func(ctx context.Context) error { return c.Ensemble.Start(ctx, zkDown) },
 	}
 
-	faults = []Fault{kill, c.cutFromZooKeeper(round), c.zkMajority(round), c.isolateBroker(round), pause}
+	faults = []Fault{kill, c.cutFromZooKeeper(round), c.zkMajority(round), c.isolateBroker(round), pause, c.cutClients(round)}
 	if f, ok := c.skewClock(); ok {
 		faults = append(faults, f)
 	} else {
@@ -152,7 +152,7 @@ func (c *Cluster) Faults(round func() int) (faults []Fault, skipped []string) {
 	}
 	faults = append(faults, c.halves(), killController, zkLeader, zkFollower)
 	if c.Firewall == nil {
-		skipped = append(skipped, "partition-zk, partition-broker, partition-halves: no firewall")
+		skipped = append(skipped, "partition-zk, partition-broker, partition-clients, partition-halves: no firewall")
 		faults = slices.DeleteFunc(faults, func(f Fault) bool { return strings.HasPrefix(f.Key, "partition-") })
 	}
 	return faults, skipped

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -92,6 +94,41 @@ func (c *Cluster) isolateBroker(round func() int) Fault {
 				}
 			}
 			return victim.Name, c.undoIfFailed(ctx, errs)
+		},
+		Heal: c.heal,
+	}
+}
+
+// cutClients drops every packet the workload's clients (this test process)
+// send to the leader of one of the workload's partitions, while the leader
+// keeps ZooKeeper and the other brokers. Dropping one direction stalls
+// TCP both ways: the clients' requests, and the acknowledgements of the
+// broker's responses, vanish. The clients time out and retry; on the heal
+// the requests TCP has kept retransmitting arrive late, after their
+// retries. Acknowledged writes must survive, and the leader must go on
+// serving its followers meanwhile.
+func (c *Cluster) cutClients(round func() int) Fault {
+	return Fault{
+		Key:  "partition-clients",
+		Name: "partition clients from a leader",
+		Hold: 12 * time.Second,
+		Inject: func(ctx context.Context) (string, error) {
+			b, p, err := c.leader(ctx, round())
+			if err != nil {
+				return "", err
+			}
+			victim := fmt.Sprintf("broker %d, leader of %s[%d]", b.ID(), c.Topic, p)
+			if err := c.Firewall.Drop(ctx, uint32(os.Geteuid()), b.Host()); err != nil {
+				return victim, c.undoIfFailed(ctx, []error{err})
+			}
+			// The cut must hold for a new connection of the clients' uid,
+			// as the skew is measured before it counts as injected.
+			d := net.Dialer{Timeout: 2 * time.Second}
+			if conn, err := d.DialContext(ctx, "tcp", b.Addr()); err == nil {
+				conn.Close()
+				return victim, c.undoIfFailed(ctx, []error{fmt.Errorf("chaos: the cut did not take effect: %s accepted a connection", b.Addr())})
+			}
+			return victim, nil
 		},
 		Heal: c.heal,
 	}
