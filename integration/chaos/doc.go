@@ -16,8 +16,8 @@
 // ZooKeeper follower, of the ZooKeeper leader and of a ZooKeeper majority,
 // network partitions on loopback (a broker cut from the other brokers, a
 // partition leader cut from ZooKeeper while clients still reach it, the
-// clients cut from one partition leader, random
-// halves), and a skewed wall clock on the ZooKeeper leader. Partitions use
+// clients cut from one partition leader, random halves), and a skewed wall
+// clock on the ZooKeeper leader. Partitions use
 // iptables' owner match on processes that each run under a uid of their
 // own (see Firewall); the clock skew preloads libfaketime into the
 // ZooKeeper JVMs (see Clocks). Each is skipped, with the reason logged,
