@@ -1,6 +1,9 @@
 package storage
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"path/filepath"
 	"sync"
 	"time"
@@ -62,6 +65,12 @@ func (m *Manager) RunCleaner(now time.Time) int {
 		}
 		st, err := l.clean(m.cleaner.get(l.tp), now, throttle)
 		if err != nil {
+			if isFileError(err) && !errors.Is(err, ErrLogDirOffline) {
+				// LogCleaner.cleanLog: an IOException takes the dir
+				// offline, like any other failed I/O on its files.
+				d.fail(fmt.Sprintf("Failed to clean up log for %s in dir %s due to IOException", l.tp, filepath.Clean(d.path)), err)
+				continue
+			}
 			m.log.WithError(err).Errorf("Error cleaning %s", l.tp)
 			continue
 		}
@@ -127,4 +136,12 @@ func (m *Manager) cleanerLoop() {
 			t.Reset(wait)
 		}
 	}
+}
+
+// isFileError reports whether err came from an operation on a file (both
+// the OS and MemFS report those as *fs.PathError), as opposed to data the
+// cleaner could not decode or compress.
+func isFileError(err error) bool {
+	var pe *fs.PathError
+	return errors.As(err, &pe)
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"github.com/samsa-broker/samsa/internal/compress"
 	"os"
+	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -260,5 +263,52 @@ func TestSwapRefusedAfterTruncation(t *testing.T) {
 	}
 	if l.segments()[0] != s {
 		t.Fatal("segment replaced")
+	}
+}
+
+// TestCleanerIOErrorTakesDirOffline: a write error while cleaning takes the
+// log's dir offline (LogCleaner.cleanLog on IOException), as any other
+// failed I/O on its files does, and is announced on DirFailures; the log
+// keeps its data.
+func TestCleanerIOErrorTakesDirOffline(t *testing.T) {
+	mfs := NewMemFS()
+	var broken atomic.Bool
+	mfs.SetFault(func(op Op, name string, n int) (int, error) {
+		if broken.Load() && op == OpWrite && strings.HasSuffix(name, cleanedSuffix) {
+			return 0, syscall.ENOSPC
+		}
+		return n, nil
+	})
+	cfg := managerConfig("/a")
+	cfg.FS = mfs
+	m := openManager(t, cfg)
+	defer m.Close()
+	lc := smallConfig()
+	lc.CleanupPolicy = "compact"
+	lc.SegmentBytes = 1000
+	l, err := m.GetOrCreate(TopicPartition{"c", 0}, lc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		if _, err := l.Append(makeBatch(batchSpec{records: 1, valueSize: 30, keys: []string{fmt.Sprint(i % 2)}}), 0, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.SetHighWatermark(l.LogEndOffset())
+	broken.Store(true)
+	if n := m.RunCleaner(time.Now()); n != 0 {
+		t.Fatalf("RunCleaner cleaned %d logs with an unwritable disk", n)
+	}
+	if m.IsDirOnline("/a") {
+		t.Fatal("/a is online after the cleaner's write failed")
+	}
+	select {
+	case d := <-m.DirFailures():
+		if d != "/a" {
+			t.Fatalf("DirFailures announced %q", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the failed dir was never announced")
 	}
 }
