@@ -248,6 +248,13 @@ func (l *configChangeListener) applyTopicConfigChange(ctx context.Context, topic
 	}
 }
 
+// uncleanElectionDefault is the controller side of the broker-level
+// unclean.leader.election.enable (*coordinator.Node), which the dynamic
+// broker configs update as DynamicLogConfig updates Kafka's KafkaConfig.
+type uncleanElectionDefault interface {
+	SetUncleanLeaderElectionDefault(enabled bool)
+}
+
 // reloadBrokerConfigs is DynamicBrokerConfig.updateBrokerConfig and
 // updateDefaultConfig followed by DynamicLogConfig.reconfigure: both
 // dynamic broker znodes are read again and the log defaults they give go to
@@ -261,6 +268,9 @@ func (l *configChangeListener) reloadBrokerConfigs(ctx context.Context) error {
 	l.dyn, l.loaded = d, true
 	defaults := l.topicDefaults()
 	s.dynTopicDefaults.Store(&defaults)
+	if n, ok := s.deps.Node.(uncleanElectionDefault); ok {
+		n.SetUncleanLeaderElectionDefault(defaults.UncleanLeaderElectionEnable)
+	}
 	if !d.empty() {
 		s.log.Infof("Dynamic broker configs in effect: broker %s, cluster default %s", formatProps(d.broker), formatProps(d.cluster))
 	}

@@ -58,6 +58,10 @@ type Node struct {
 	isController atomic.Bool
 	closing      atomic.Bool  // set by Close: no more elections or registrations
 	activeID     atomic.Int32 // -1 when unknown
+	// uncleanDefault is the broker-level unclean.leader.election.enable
+	// in effect: the static value until the broker's dynamic configs say
+	// otherwise (SetUncleanLeaderElectionDefault).
+	uncleanDefault atomic.Bool
 
 	events *eventQueue
 	ctx    context.Context // ends at Close
@@ -98,6 +102,7 @@ func NewNode(z *ZK, cfg NodeConfig, t Transport, log *logrus.Entry) *Node {
 		cancel:        cancel,
 		ownedSessions: map[int64]bool{},
 	}
+	n.uncleanDefault.Store(cfg.UncleanLeaderElectionEnable)
 	n.activeID.Store(-1)
 	n.isr.init()
 	return n

@@ -75,7 +75,9 @@ func (n *Node) updateState(ctx context.Context, tp TopicPartition, compute func(
 	return c.states[tp], false, fmt.Errorf("coordinator: %s: state update kept conflicting", tp)
 }
 
-// uncleanAllowed reads the topic's unclean.leader.election.enable override.
+// uncleanAllowed reads the topic's unclean.leader.election.enable override,
+// over the broker-level value in effect (static or dynamic), as the
+// controller's LogConfig.fromProps over its live KafkaConfig does.
 func (n *Node) uncleanAllowed(ctx context.Context, topic string) bool {
 	cfg, err := n.z.TopicConfig(ctx, topic)
 	if err == nil {
@@ -83,7 +85,29 @@ func (n *Node) uncleanAllowed(ctx context.Context, topic string) bool {
 			return v == "true"
 		}
 	}
-	return n.cfg.UncleanLeaderElectionEnable
+	return n.uncleanDefault.Load()
+}
+
+// SetUncleanLeaderElectionDefault sets the broker-level
+// unclean.leader.election.enable in effect, which the broker's dynamic
+// configs may change at any time. Turning it on is
+// KafkaController.enableDefaultUncleanLeaderElection: if this node is the
+// controller it elects leaders for offline partitions again at once, so a
+// partition whose ISR is all gone comes back on an out-of-sync replica
+// without waiting for another broker change.
+func (n *Node) SetUncleanLeaderElectionDefault(enabled bool) {
+	if n.uncleanDefault.Swap(enabled) == enabled || !enabled {
+		return
+	}
+	n.log.Info("unclean.leader.election.enable is now true: electing leaders for offline partitions")
+	n.enqueue("UncleanLeaderElectionEnable", func(ctx context.Context) {
+		if n.ctrl == nil {
+			return
+		}
+		if _, err := n.triggerOnlinePartitions(ctx); err != nil {
+			n.handleCtrlErr(ctx, "UncleanLeaderElectionEnable", err)
+		}
+	})
 }
 
 // triggerOnlinePartitions moves New and Offline partitions to Online:
