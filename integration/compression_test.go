@@ -131,6 +131,19 @@ func createCompressionTopic(ctx context.Context, t *testing.T, addr string, c co
 	if err != nil {
 		t.Fatalf("create topic %s: %v", c.topic, err)
 	}
+	// The producer must find the partition led before it sends: a first
+	// attempt refused while the leader is being made may leave the records
+	// in two batches, and the cases compare the batches one for one.
+	eventually(t, 30*time.Second, "a leader for "+c.topic, func() error {
+		md, err := kadm.NewClient(cl).Metadata(ctx, c.topic)
+		if err != nil {
+			return err
+		}
+		if p, ok := md.Topics[c.topic].Partitions[0]; !ok || p.Leader < 0 {
+			return fmt.Errorf("%s-0 has no leader yet", c.topic)
+		}
+		return nil
+	})
 }
 
 // dumpBatch is what DumpLogSegments prints of one batch, less its position,
