@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/samsa-broker/samsa/integration/harness"
@@ -115,35 +114,14 @@ func (p *compressionProducers) produce(ctx context.Context, codec string, recs [
 
 func createCompressionTopic(ctx context.Context, t *testing.T, addr string, c compressionCase) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	configs := map[string]*string{}
 	if c.compressionType != "" {
 		configs["compression.type"] = &c.compressionType
 	}
-	resp, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, configs, c.topic)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil {
-		t.Fatalf("create topic %s: %v", c.topic, err)
-	}
 	// The producer must find the partition led before it sends: a first
 	// attempt refused while the leader is being made may leave the records
 	// in two batches, and the cases compare the batches one for one.
-	eventually(t, 30*time.Second, "a leader for "+c.topic, func() error {
-		md, err := kadm.NewClient(cl).Metadata(ctx, c.topic)
-		if err != nil {
-			return err
-		}
-		if p, ok := md.Topics[c.topic].Partitions[0]; !ok || p.Leader < 0 {
-			return fmt.Errorf("%s-0 has no leader yet", c.topic)
-		}
-		return nil
-	})
+	createLeaderTopic(ctx, t, addr, c.topic, configs)
 }
 
 // dumpBatch is what DumpLogSegments prints of one batch, less its position,

@@ -30,10 +30,11 @@ var errIndexWrite = errors.New("storage: index write failed")
 var errCorruptIndex = errors.New("storage: corrupt index")
 
 // indexFile is the shared machinery of .index and .timeindex: a preallocated file, mapped
-// when it is an OS file and held in a byte slice otherwise. Appends happen under the log's
-// lock; readers use only the first entries.Load() entries and never lock. The mapping always
-// spans the largest length the file may take, so shrinking the file (trim) never invalidates
-// what a concurrent reader may touch; the mapping is released with the segment.
+// read-only when it is an OS file (entries are written with pwrite) and held in a byte slice
+// otherwise. Appends happen under the log's lock; readers use only the first entries.Load()
+// entries and never lock. The mapping always spans the largest length the file may take, so
+// shrinking the file (trim) never invalidates what a concurrent reader may touch; the mapping
+// is released with the segment.
 type indexFile struct {
 	f          File
 	path       string
@@ -78,7 +79,7 @@ func openIndexFile(fs FS, path string, baseOffset int64, entrySize int, maxIndex
 		mapLen = int64(entrySize) // keep buf non-empty; nothing beyond fileLen is touched
 	}
 	if of, ok := f.(*osFile); ok {
-		b, err := unix.Mmap(int(of.f.Fd()), 0, int(mapLen), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+		b, err := unix.Mmap(int(of.f.Fd()), 0, int(mapLen), unix.PROT_READ, unix.MAP_SHARED)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("storage: mmap index %s: %w", path, err)
@@ -108,10 +109,6 @@ func (ix *indexFile) resize(n int64) error {
 	n = min(roundDown(n, ix.entrySize), int64(len(ix.buf)))
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if ix.mapped && n < ix.fileLen {
-		// Make the entries that stay durable before the tail goes away.
-		_ = unix.Msync(ix.buf, unix.MS_SYNC)
-	}
 	if !ix.mapped && n < ix.fileLen {
 		if _, err := ix.f.WriteAt(ix.buf[:min(n, int64(ix.count())*int64(ix.entrySize))], 0); err != nil {
 			return fmt.Errorf("storage: write index %s: %w", ix.path, err)
@@ -164,11 +161,9 @@ func (ix *indexFile) put(n int32, fill func(b []byte)) error {
 func (ix *indexFile) flush() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if ix.mapped {
-		if err := unix.Msync(ix.buf, unix.MS_SYNC); err != nil {
-			return fmt.Errorf("storage: msync index %s: %w", ix.path, err)
-		}
-	} else if n := int64(ix.count()) * int64(ix.entrySize); n > 0 {
+	// A mapped index is written with pwrite, so fsync covers it; the
+	// mapping itself is read-only.
+	if n := int64(ix.count()) * int64(ix.entrySize); !ix.mapped && n > 0 {
 		if _, err := ix.f.WriteAt(ix.buf[:min(n, ix.fileLen)], 0); err != nil {
 			return fmt.Errorf("storage: write index %s: %w", ix.path, err)
 		}
